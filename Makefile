@@ -1,0 +1,58 @@
+# Thin front end to CMake. Every target first makes sure the Debian packages it needs
+# are there (scripts/deps.sh), so `make test` works on a fresh machine.
+
+BUILD    ?= build
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+WERROR   ?= OFF
+CMAKE_ARGS ?=
+DEPS     := scripts/deps.sh
+SOURCES   = $(shell find src tests bench -name '*.[ch]' 2>/dev/null)
+
+.PHONY: all build test lint format sanitize clean help
+
+all: build
+
+help:
+	@echo "make            build everything into $(BUILD)/bin (Release)"
+	@echo "make test       run the test suite (ctest)"
+	@echo "make lint       clang-format check and cppcheck"
+	@echo "make format     reformat the sources in place"
+	@echo "make sanitize   the test suite under ASan+UBSan, then under TSan"
+	@echo "make clean      remove the build folders"
+
+# $(1): build folder, $(2): extra CMake arguments.
+define configure
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(if $(findstring SANITIZE,$(2)),RelWithDebInfo,Release) \
+	      -DPARLAB_WERROR=$(WERROR) $(2) $(CMAKE_ARGS) >/dev/null
+	cmake --build $(1) -j $(JOBS)
+endef
+
+build:
+	@$(DEPS) build
+	$(call configure,$(BUILD),)
+
+test: build
+	@$(DEPS) test
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+lint:
+	@$(DEPS) lint
+	clang-format --dry-run --Werror $(SOURCES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	         --inline-suppr --std=c11 -D__linux__ -I src/core -I src/primes $(SOURCES)
+
+format:
+	@$(DEPS) lint
+	clang-format -i $(SOURCES)
+
+sanitize:
+	@$(DEPS) build test sanitize
+	$(call configure,$(BUILD)-asan,-DPARLAB_SANITIZE=address$(,)undefined)
+	ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS)
+	$(call configure,$(BUILD)-tsan,-DPARLAB_SANITIZE=thread)
+	ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan
+
+, := ,

@@ -1,0 +1,108 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *program = "parlab";
+
+void cli_init(const char *argv0)
+{
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+    if (argv0 && *argv0)
+        program = slash ? slash + 1 : argv0;
+}
+
+const char *cli_program(void)
+{
+    return program;
+}
+
+/* Built whole and written with one call so lines from concurrent threads never interleave. */
+static void cli_vmessage(const char *fmt, va_list ap)
+{
+    char line[1024];
+    int head = snprintf(line, sizeof line, "%s: ", program);
+    vsnprintf(line + head, sizeof line - (size_t)head - 1, fmt, ap);
+    size_t len = strlen(line);
+    line[len++] = '\n';
+    fwrite(line, 1, len, stderr);
+    fflush(stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_vmessage(fmt, ap);
+    va_end(ap);
+}
+
+noreturn void cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_vmessage(fmt, ap);
+    va_end(ap);
+    exit(CLI_EXIT_USAGE);
+}
+
+uint64_t cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max)
+{
+    /* strtoull accepts leading blanks and a minus sign (wrapping the value); refuse both. */
+    const char *p = text;
+    if (*p < '0' || *p > '9')
+        cli_usage_error("%s: '%s' is not a whole number from %llu to %llu", option, text,
+                        (unsigned long long)min, (unsigned long long)max);
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(p, &end, 10);
+    if (*end != '\0')
+        cli_usage_error("%s: '%s' is not a whole number from %llu to %llu", option, text,
+                        (unsigned long long)min, (unsigned long long)max);
+    if (errno == ERANGE || v < min || v > max)
+        cli_usage_error("%s: '%s' is out of range (%llu to %llu)", option, text,
+                        (unsigned long long)min, (unsigned long long)max);
+    return (uint64_t)v;
+}
+
+double cli_parse_double(const char *option, const char *text, double min, double max)
+{
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || text[0] == ' ' || !isfinite(v))
+        cli_usage_error("%s: '%s' is not a number from %g to %g", option, text, min, max);
+    if (errno == ERANGE || v < min || v > max)
+        cli_usage_error("%s: '%s' is out of range (%g to %g)", option, text, min, max);
+    return v;
+}
+
+int cli_parse_choice(const char *option, const char *text, const char *const *choices)
+{
+    char list[256] = "";
+    for (int i = 0; choices[i]; i++) {
+        if (strcmp(text, choices[i]) == 0)
+            return i;
+        if (i)
+            strncat(list, "|", sizeof list - strlen(list) - 1);
+        strncat(list, choices[i], sizeof list - strlen(list) - 1);
+    }
+    cli_usage_error("%s: '%s' is not one of %s", option, text, list);
+}
+
+noreturn void cli_bad_option(char **argv, int missing_value)
+{
+    /* With opterr = 0 and a leading ':' in the optstring, getopt_long leaves the offending
+     * word at argv[optind - 1] and returns ':' for a missing value, '?' otherwise. */
+    const char *word = argv[optind - 1];
+    if (missing_value)
+        cli_usage_error("option '%s' needs a value (see --help)", word);
+    if (optopt && word[0] == '-' && word[1] != '-')
+        cli_usage_error("unknown option '-%c' (see --help)", optopt);
+    cli_usage_error("unknown option '%s' (see --help)", word);
+}

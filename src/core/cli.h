@@ -1,0 +1,34 @@
+/* cli.h - the one argument-parsing and message module every parlab program uses. */
+#ifndef PARLAB_CLI_H
+#define PARLAB_CLI_H
+
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#define CLI_EXIT_OK      0
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE   2
+
+/* Name used as the prefix of every message ("optimized: ..."). */
+void cli_init(const char *argv0);
+const char *cli_program(void);
+
+/* One line on stderr, prefixed with the program name. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr, then exit(CLI_EXIT_USAGE). */
+noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict parsers for option values: the whole text must be a number in [min, max].
+ * On failure they print one line naming the option and the bad value and exit 2. */
+uint64_t cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max);
+double cli_parse_double(const char *option, const char *text, double min, double max);
+
+/* Pick a keyword out of a NULL-terminated list; returns its index or exits 2. */
+int cli_parse_choice(const char *option, const char *text, const char *const *choices);
+
+/* Reports an option getopt_long rejected and exits 2. Call it for the '?' (unknown
+ * option) and ':' (missing value) returns of an optstring that starts with ':'. */
+noreturn void cli_bad_option(char **argv, int missing_value);
+
+#endif

@@ -1,0 +1,26 @@
+#include "timer.h"
+
+#include <time.h>
+
+static uint64_t timer_read(clockid_t clock)
+{
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t timer_wall_ns(void)
+{
+    return timer_read(CLOCK_MONOTONIC);
+}
+
+uint64_t timer_cpu_ns(void)
+{
+    return timer_read(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+uint64_t timer_thread_cpu_ns(void)
+{
+    return timer_read(CLOCK_THREAD_CPUTIME_ID);
+}

@@ -1,0 +1,16 @@
+/* timer.h - the one clock module: wall and CPU time in nanoseconds. */
+#ifndef PARLAB_TIMER_H
+#define PARLAB_TIMER_H
+
+#include <stdint.h>
+
+/* Monotonic wall-clock time; unaffected by clock adjustments. */
+uint64_t timer_wall_ns(void);
+
+/* CPU time consumed by the calling process (all its threads). */
+uint64_t timer_cpu_ns(void);
+
+/* CPU time consumed by the calling thread alone. */
+uint64_t timer_thread_cpu_ns(void);
+
+#endif
