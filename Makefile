@@ -39,7 +39,7 @@ lint:
 	@$(DEPS) lint
 	clang-format --dry-run --Werror $(SOURCES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	         --inline-suppr --std=c11 -D__linux__ -I src/core -I src/primes $(SOURCES)
+	         --inline-suppr --std=c11 -D__linux__ $(addprefix -I ,$(wildcard src/*/)) $(SOURCES)
 
 format:
 	@$(DEPS) lint
