@@ -24,7 +24,7 @@ static void nonopt_usage(void)
            "  -h, --help        this text\n"
            "\n"
            "exit status: 0 done, 1 could not write the output, 2 bad usage\n",
-           PRIMES_DEFAULT_LIMIT, PRIMES_MAX_LIMIT);
+           PRIMES_DEFAULT_LIMIT, (unsigned)PRIMES_MAX_LIMIT);
 }
 
 static void nonopt_parse(int argc, char **argv, struct nonopt_config *cfg)

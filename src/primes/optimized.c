@@ -71,8 +71,8 @@ static void opt_usage(void)
         "  -h, --help           this text\n"
         "\n"
         "exit status: 0 done, 1 a worker failed or the output could not be written, 2 bad usage\n",
-        PRIMES_DEFAULT_LIMIT, PRIMES_MAX_LIMIT, WORKERS_MAX, sysconf(_SC_NPROCESSORS_ONLN),
-        OPT_DEFAULT_CHUNK);
+        PRIMES_DEFAULT_LIMIT, (unsigned)PRIMES_MAX_LIMIT, WORKERS_MAX,
+        sysconf(_SC_NPROCESSORS_ONLN), OPT_DEFAULT_CHUNK);
 }
 
 static unsigned opt_default_procs(void)

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#define WORKERS_MAX 1024
+#define WORKERS_MAX 1024u
 
 /* Runs fn(index, arg) in each child; a child that returns exits with status 0. */
 typedef void (*workers_fn)(unsigned index, void *arg);

@@ -1,0 +1,69 @@
+# Shared helpers for parlab's shell tests: loud assertions that print both values,
+# a private scratch folder per test, and a closing "N passed, N failed" line.
+set -uo pipefail
+
+: "${PARLAB_BIN:?PARLAB_BIN must name the bin folder of a build}"
+: "${PARLAB_TESTS:?PARLAB_TESTS must name the tests folder}"
+PYTHON3=${PYTHON3:-python3}
+
+T_PASSED=0
+T_FAILED=0
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/parlab-test.XXXXXX")
+trap 'rm -rf "$T_DIR"' EXIT
+
+t_fail() {
+    echo "FAIL: $*" >&2
+    T_FAILED=$((T_FAILED + 1))
+}
+
+t_pass() {
+    T_PASSED=$((T_PASSED + 1))
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+    if [[ "$2" == "$3" ]]; then
+        t_pass
+    else
+        t_fail "$1: expected '$2', got '$3'"
+    fi
+}
+
+# assert_match WHAT REGEX ACTUAL
+assert_match() {
+    if [[ "$3" =~ $2 ]]; then
+        t_pass
+    else
+        t_fail "$1: expected to match /$2/, got '$3'"
+    fi
+}
+
+# assert_same_file WHAT EXPECTED_FILE ACTUAL_FILE
+assert_same_file() {
+    if [[ ! -f "$3" ]]; then
+        t_fail "$1: $3 was not written"
+    elif cmp -s "$2" "$3"; then
+        t_pass
+    else
+        t_fail "$1: $3 differs from $2 ($(cmp "$2" "$3" 2>&1 | head -1))"
+    fi
+}
+
+# run_status CMD... : runs CMD with stdout/stderr captured in $T_OUT/$T_ERR, sets $T_STATUS.
+run_status() {
+    "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+    T_STATUS=$?
+    T_OUT=$(cat "$T_DIR/out")
+    T_ERR=$(cat "$T_DIR/err")
+}
+
+# The reference primes <= limit, cut from the committed sieve output.
+reference_upto() {
+    awk -v n="$1" '$1 <= n' "$PARLAB_TESTS/primes.txt" | head -c -1
+    # head -c -1 drops awk's final newline: the format has none.
+}
+
+t_done() {
+    echo "$T_PASSED passed, $T_FAILED failed"
+    [[ $T_FAILED -eq 0 ]]
+}
