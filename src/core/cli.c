@@ -82,6 +82,13 @@ double cli_parse_double(const char *option, const char *text, double min, double
     return v;
 }
 
+const char *cli_parse_path(const char *option, const char *text)
+{
+    if (text[0] == '\0')
+        cli_usage_error("%s: the file name is empty", option);
+    return text;
+}
+
 int cli_parse_choice(const char *option, const char *text, const char *const *choices)
 {
     char list[256] = "";

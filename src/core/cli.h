@@ -24,6 +24,9 @@ noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf
 uint64_t cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max);
 double cli_parse_double(const char *option, const char *text, double min, double max);
 
+/* A file name option: refuses an empty one. */
+const char *cli_parse_path(const char *option, const char *text);
+
 /* Pick a keyword out of a NULL-terminated list; returns its index or exits 2. */
 int cli_parse_choice(const char *option, const char *text, const char *const *choices);
 

@@ -1,5 +1,6 @@
 #include "timer.h"
 
+#include <sys/resource.h>
 #include <time.h>
 
 static uint64_t timer_read(clockid_t clock)
@@ -23,4 +24,14 @@ uint64_t timer_cpu_ns(void)
 uint64_t timer_thread_cpu_ns(void)
 {
     return timer_read(CLOCK_THREAD_CPUTIME_ID);
+}
+
+uint64_t timer_children_cpu_ns(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
+        return 0;
+    uint64_t us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+                  (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    return us * 1000u;
 }

@@ -1,60 +1,46 @@
 /* nonoptimized - every prime <= N by brute-force trial division, one process, one thread. */
+#include "args.h"
 #include "cli.h"
+#include "counters.h"
+#include "metrics.h"
 #include "primes.h"
+#include "timer.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct nonopt_config {
-    uint64_t limit;
-    const char *output;
-};
-
 static void nonopt_usage(void)
 {
-    printf("usage: nonoptimized [--limit N] [--output FILE]\n"
+    printf("usage: nonoptimized [--limit N] [--output FILE] [--metrics FILE] [--events LIST]\n"
            "\n"
            "Writes every prime <= N, found by trial division in a single process, to FILE\n"
            "(one per line, no newline at the end).\n"
+           "\n");
+    primes_args_usage("primes_nonoptimized.txt");
+    printf("  -h, --help           this text\n"
            "\n"
-           "  -n, --limit N     largest number to test (default %u, at most %u)\n"
-           "  -o, --output FILE where to write (default primes_nonoptimized.txt)\n"
-           "  -h, --help        this text\n"
-           "\n"
-           "exit status: 0 done, 1 could not write the output, 2 bad usage\n",
-           PRIMES_DEFAULT_LIMIT, (unsigned)PRIMES_MAX_LIMIT);
+           "exit status: 0 done, 1 could not write the output, 2 bad usage\n");
 }
 
-static void nonopt_parse(int argc, char **argv, struct nonopt_config *cfg)
+static void nonopt_parse(int argc, char **argv, struct primes_args *cfg)
 {
     static const struct option longopts[] = {
-        {"limit", required_argument, NULL, 'n'},
-        {"output", required_argument, NULL, 'o'},
+        PRIMES_ARGS_LONG,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cfg->limit = PRIMES_DEFAULT_LIMIT;
-    cfg->output = "primes_nonoptimized.txt";
+    primes_args_init(cfg, "primes_nonoptimized.txt");
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            cfg->limit = cli_parse_u64("--limit", optarg, 0, PRIMES_MAX_LIMIT);
-            break;
-        case 'o':
-            if (optarg[0] == '\0')
-                cli_usage_error("--output: the file name is empty");
-            cfg->output = optarg;
-            break;
-        case 'h':
+    while ((c = getopt_long(argc, argv, ":" PRIMES_ARGS_SHORT "h", longopts, NULL)) != -1) {
+        if (primes_args_take(cfg, c, optarg))
+            continue;
+        if (c == 'h') {
             nonopt_usage();
             exit(CLI_EXIT_OK);
-        default:
-            cli_bad_option(argv, c == ':');
         }
+        cli_bad_option(argv, c == ':');
     }
     if (optind < argc)
         cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
@@ -62,9 +48,13 @@ static void nonopt_parse(int argc, char **argv, struct nonopt_config *cfg)
 
 int main(int argc, char **argv)
 {
+    uint64_t wall0 = timer_wall_ns();
     cli_init(argv[0]);
-    struct nonopt_config cfg;
+    struct primes_args cfg;
     nonopt_parse(argc, argv, &cfg);
+    struct counters_spec spec;
+    if (cfg.metrics || cfg.events)
+        counters_parse(&spec, cfg.events);
 
     struct primes_bitmap bm;
     int rc = primes_bitmap_map(&bm, cfg.limit, 0);
@@ -74,7 +64,17 @@ int main(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     struct primes_tally tally = {0};
+    struct counters counters;
+    struct counters_result worker;
+    if (cfg.metrics) {
+        struct counters_sde sde[PRIMES_SDE_COUNT];
+        primes_metrics_sde(&tally, sde);
+        counters_note(&spec);
+        counters_start(&counters, &spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
+    }
     primes_scan(&bm, 0, cfg.limit + 1, &tally);
+    if (cfg.metrics)
+        counters_stop(&counters, &worker);
 
     char err[512];
     rc = primes_write(&bm, cfg.output, err);
@@ -82,6 +82,16 @@ int main(int argc, char **argv)
     if (rc != 0) {
         cli_error("%s", err);
         return CLI_EXIT_FAILURE;
+    }
+    if (cfg.metrics) {
+        struct counters_result all = worker;
+        all.wall_ns = timer_wall_ns() - wall0;
+        all.cpu_ns = timer_cpu_ns();
+        struct primes_run run = {"nonoptimized", cfg.limit, 1, cfg.limit + 1, "serial", &spec};
+        if (primes_metrics_write(cfg.metrics, &run, &worker, &all, err) != 0) {
+            cli_error("%s", err);
+            return CLI_EXIT_FAILURE;
+        }
     }
     return CLI_EXIT_OK;
 }

@@ -1,12 +1,14 @@
 /* optimized - every prime <= N by the same trial division, split over fork()ed workers
  * that report through shared memory. */
+#include "args.h"
 #include "cli.h"
+#include "counters.h"
+#include "metrics.h"
 #include "primes.h"
 #include "timer.h"
 #include "workers.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,19 +27,16 @@ enum opt_schedule { SCHED_DYNAMIC, SCHED_STATIC, SCHED_CYCLIC };
 static const char *const opt_schedule_names[] = {"dynamic", "static", "cyclic", NULL};
 
 struct opt_config {
-    uint64_t limit;
+    struct primes_args common; /* limit, output, metrics, events */
     unsigned procs;
     uint64_t chunk;
     enum opt_schedule schedule;
-    const char *output;
 };
 
 /* One cache line per worker so workers never write to the same line. */
 struct opt_worker_stats {
     alignas(64) struct primes_tally tally;
-    uint64_t wall_ns;
-    uint64_t cpu_ns;
-    uint64_t chunks;
+    struct counters_result result;
 };
 
 /* Lives in a MAP_SHARED mapping made before fork(). */
@@ -48,6 +47,7 @@ struct opt_shared {
 
 struct opt_job {
     const struct opt_config *cfg;
+    const struct counters_spec *spec;
     struct opt_shared *shared;
     struct primes_bitmap *bm;
 };
@@ -56,23 +56,22 @@ static void opt_usage(void)
 {
     printf(
         "usage: optimized [--limit N] [--procs P] [--chunk C] [--schedule dynamic|static|cyclic]\n"
-        "                 [--output FILE]\n"
+        "                 [--output FILE] [--metrics FILE] [--events LIST]\n"
         "\n"
         "Writes every prime <= N, found by trial division in P fork()ed worker processes,\n"
         "to FILE (one per line, no newline at the end).\n"
-        "\n"
-        "  -n, --limit N        largest number to test (default %u, at most %u)\n"
+        "\n");
+    primes_args_usage("primes_optimized.txt");
+    printf(
         "  -p, --procs P        worker processes, 1 to %u (default: online CPUs, here %ld)\n"
         "  -c, --chunk C        numbers per chunk for dynamic and cyclic (default %u)\n"
         "  -s, --schedule S     dynamic: workers take the next free chunk (default)\n"
         "                       static:  P equal contiguous blocks\n"
         "                       cyclic:  chunks dealt round-robin\n"
-        "  -o, --output FILE    where to write (default primes_optimized.txt)\n"
         "  -h, --help           this text\n"
         "\n"
         "exit status: 0 done, 1 a worker failed or the output could not be written, 2 bad usage\n",
-        PRIMES_DEFAULT_LIMIT, (unsigned)PRIMES_MAX_LIMIT, WORKERS_MAX,
-        sysconf(_SC_NPROCESSORS_ONLN), OPT_DEFAULT_CHUNK);
+        WORKERS_MAX, sysconf(_SC_NPROCESSORS_ONLN), OPT_DEFAULT_CHUNK);
 }
 
 static unsigned opt_default_procs(void)
@@ -84,26 +83,23 @@ static unsigned opt_default_procs(void)
 static void opt_parse(int argc, char **argv, struct opt_config *cfg)
 {
     static const struct option longopts[] = {
-        {"limit", required_argument, NULL, 'n'},
+        PRIMES_ARGS_LONG,
         {"procs", required_argument, NULL, 'p'},
         {"chunk", required_argument, NULL, 'c'},
         {"schedule", required_argument, NULL, 's'},
-        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cfg->limit = PRIMES_DEFAULT_LIMIT;
+    primes_args_init(&cfg->common, "primes_optimized.txt");
     cfg->procs = opt_default_procs();
     cfg->chunk = OPT_DEFAULT_CHUNK;
     cfg->schedule = SCHED_DYNAMIC;
-    cfg->output = "primes_optimized.txt";
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":n:p:c:s:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":" PRIMES_ARGS_SHORT "p:c:s:h", longopts, NULL)) != -1) {
+        if (primes_args_take(&cfg->common, c, optarg))
+            continue;
         switch (c) {
-        case 'n':
-            cfg->limit = cli_parse_u64("--limit", optarg, 0, PRIMES_MAX_LIMIT);
-            break;
         case 'p':
             cfg->procs = (unsigned)cli_parse_u64("--procs", optarg, 1, WORKERS_MAX);
             break;
@@ -112,11 +108,6 @@ static void opt_parse(int argc, char **argv, struct opt_config *cfg)
             break;
         case 's':
             cfg->schedule = cli_parse_choice("--schedule", optarg, opt_schedule_names);
-            break;
-        case 'o':
-            if (optarg[0] == '\0')
-                cli_usage_error("--output: the file name is empty");
-            cfg->output = optarg;
             break;
         case 'h':
             opt_usage();
@@ -139,8 +130,14 @@ static void opt_worker(unsigned index, void *arg)
     struct opt_job *job = arg;
     const struct opt_config *cfg = job->cfg;
     struct opt_worker_stats *st = &job->shared->workers[index];
-    uint64_t end = cfg->limit + 1, chunk = cfg->chunk, procs = cfg->procs;
+    uint64_t end = cfg->common.limit + 1, chunk = cfg->chunk, procs = cfg->procs;
     uint64_t wall0 = timer_wall_ns(), cpu0 = timer_cpu_ns();
+    struct counters counters;
+    if (cfg->common.metrics) {
+        struct counters_sde sde[PRIMES_SDE_COUNT];
+        primes_metrics_sde(&st->tally, sde);
+        counters_start(&counters, job->spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
+    }
 
     switch (cfg->schedule) {
     case SCHED_DYNAMIC:
@@ -150,49 +147,83 @@ static void opt_worker(unsigned index, void *arg)
             if (lo >= end)
                 break;
             primes_scan(job->bm, lo, opt_min(lo + chunk, end), &st->tally);
-            st->chunks++;
         }
         break;
     case SCHED_STATIC:
         primes_scan(job->bm, end * index / procs, end * (index + 1) / procs, &st->tally);
-        st->chunks = 1;
         break;
     case SCHED_CYCLIC:
         for (uint64_t lo = index * chunk; lo < end; lo += procs * chunk) {
             primes_scan(job->bm, lo, opt_min(lo + chunk, end), &st->tally);
-            st->chunks++;
         }
         break;
     }
-    st->wall_ns = timer_wall_ns() - wall0;
-    st->cpu_ns = timer_cpu_ns() - cpu0;
+    if (cfg->common.metrics) {
+        counters_stop(&counters, &st->result);
+    } else {
+        st->result.wall_ns = timer_wall_ns() - wall0;
+        st->result.cpu_ns = timer_cpu_ns() - cpu0;
+    }
+}
+
+/* Appends a row per worker and the whole-run row to --metrics. */
+static int opt_write_metrics(const struct opt_config *cfg, const struct counters_spec *spec,
+                             const struct opt_shared *shared, uint64_t wall0, char *err)
+{
+    struct counters_result *rows = calloc(cfg->procs, sizeof *rows);
+    if (!rows) {
+        snprintf(err, 512, "cannot write '%s': out of memory", cfg->common.metrics);
+        return -1;
+    }
+    struct counters_result all = {0};
+    for (unsigned w = 0; w < cfg->procs; w++) {
+        rows[w] = shared->workers[w].result;
+        counters_add(&all, &rows[w]);
+    }
+    all.wall_ns = timer_wall_ns() - wall0;
+    all.cpu_ns = timer_cpu_ns() + timer_children_cpu_ns();
+    uint64_t chunk =
+        cfg->schedule == SCHED_STATIC ? (cfg->common.limit + cfg->procs) / cfg->procs : cfg->chunk;
+    struct primes_run run = {
+        "optimized", cfg->common.limit, cfg->procs, chunk, opt_schedule_names[cfg->schedule], spec};
+    int rc = primes_metrics_write(cfg->common.metrics, &run, rows, &all, err);
+    free(rows);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
+    uint64_t wall0 = timer_wall_ns();
     cli_init(argv[0]);
     struct opt_config cfg;
     opt_parse(argc, argv, &cfg);
+    struct counters_spec spec;
+    if (cfg.common.metrics || cfg.common.events)
+        counters_parse(&spec, cfg.common.events);
+    if (cfg.common.metrics)
+        counters_note(&spec);
 
     struct primes_bitmap bm;
-    int rc = primes_bitmap_map(&bm, cfg.limit, 1);
+    int rc = primes_bitmap_map(&bm, cfg.common.limit, 1);
     size_t shared_bytes = sizeof(struct opt_shared) + cfg.procs * sizeof(struct opt_worker_stats);
     struct opt_shared *shared =
         mmap(NULL, shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (rc != 0 || shared == MAP_FAILED) {
-        cli_error("cannot map shared memory for --limit %llu: %s", (unsigned long long)cfg.limit,
-                  strerror(rc != 0 ? -rc : errno));
+        cli_error("cannot map shared memory for --limit %llu: %s",
+                  (unsigned long long)cfg.common.limit, strerror(rc != 0 ? -rc : errno));
         return CLI_EXIT_FAILURE;
     }
     atomic_init(&shared->next, 0);
 
-    struct opt_job job = {.cfg = &cfg, .shared = shared, .bm = &bm};
+    struct opt_job job = {.cfg = &cfg, .spec = &spec, .shared = shared, .bm = &bm};
     char err[512];
     if (workers_run(cfg.procs, opt_worker, &job, err, sizeof err) != 0) {
         cli_error("%s; no output written", err);
         return CLI_EXIT_FAILURE;
     }
-    rc = primes_write(&bm, cfg.output, err);
+    rc = primes_write(&bm, cfg.common.output, err);
+    if (rc == 0 && cfg.common.metrics)
+        rc = opt_write_metrics(&cfg, &spec, shared, wall0, err);
     primes_bitmap_unmap(&bm);
     munmap(shared, shared_bytes);
     if (rc != 0) {

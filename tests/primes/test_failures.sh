@@ -1,5 +1,5 @@
 # Failures leave earlier output untouched and say what went wrong.
-source "$PARLAB_TESTS/lib.sh"
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
 
 # A worker killed mid-run fails the whole run within a second, naming the worker.

@@ -1,5 +1,5 @@
 # 10^7: the count, the last prime and the sum of all primes, as published.
-source "$PARLAB_TESTS/lib.sh"
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
 
 run_status "$PARLAB_BIN/optimized" --limit 10000000 --procs 2 --output big.txt

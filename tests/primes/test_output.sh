@@ -1,5 +1,5 @@
 # Both programs' files against the sieve reference, byte for byte.
-source "$PARLAB_TESTS/lib.sh"
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
 
 assert_eq "reference sha256" 76cbe9a3a64de2297cb46f8e49c71336ebfcf41bdb64c067b99569ac82feb5c9 \

@@ -1,5 +1,5 @@
 # Every schedule, process count and chunk size gives the same file.
-source "$PARLAB_TESTS/lib.sh"
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
 limit=100000
 reference_upto "$limit" >ref.txt

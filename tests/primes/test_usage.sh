@@ -1,5 +1,5 @@
 # Bad arguments: one line naming the bad value, exit 2, no output file touched.
-source "$PARLAB_TESTS/lib.sh"
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
 
 echo "keep" >primes_nonoptimized.txt

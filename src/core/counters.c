@@ -1,0 +1,265 @@
+#include "counters.h"
+
+#include "cli.h"
+#include "timer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef PARLAB_HAVE_PAPI
+#include <papi.h>
+#include <sde_lib.h>
+#endif
+
+/* Resolves the list (argument, then $PARLAB_EVENTS, then the default) into spec->names;
+ * `joined` receives the names comma-separated, for notes. */
+static void counters_take_list(struct counters_spec *spec, const char *list, char *joined,
+                               size_t joined_len)
+{
+    memset(spec, 0, sizeof *spec);
+    joined[0] = '\0';
+    if (!list)
+        list = getenv(COUNTERS_ENV);
+    if (!list)
+        list = COUNTERS_DEFAULT_LIST;
+    if (strcmp(list, "none") == 0)
+        return;
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= COUNTERS_NAME_LEN)
+            cli_usage_error("--events: bad event name in '%s'", list);
+        if (spec->count == COUNTERS_MAX_EVENTS)
+            cli_usage_error("--events: more than %d events in '%s'", COUNTERS_MAX_EVENTS, list);
+        memcpy(spec->names[spec->count], p, len);
+        spec->names[spec->count][len] = '\0';
+        spec->count++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    snprintf(joined, joined_len, "%s", list);
+}
+
+/* The state both builds start a measurement from; no slot is counted yet. */
+static void counters_reset(struct counters *c, const struct counters_spec *spec,
+                           const char *library, const struct counters_sde *sde, unsigned sde_count)
+{
+    memset(c, 0, sizeof *c);
+    c->spec = spec;
+    c->library = library;
+    c->sde = sde;
+    c->sde_count = sde_count;
+    for (unsigned i = 0; i < COUNTERS_MAX_EVENTS; i++)
+        c->hw_slot[i] = -1;
+    for (unsigned i = 0; i < COUNTERS_MAX_SDE; i++)
+        c->sde_slot[i] = -1;
+    for (unsigned i = 0; i < sde_count; i++)
+        c->sde_base[i] = *sde[i].value;
+}
+
+#ifdef PARLAB_HAVE_PAPI
+
+int counters_have_papi(void)
+{
+    return 1;
+}
+
+/* PAPI's real and virtual clocks while PAPI runs; the same clocks from timer.h otherwise. */
+static uint64_t counters_wall_ns(void)
+{
+    return PAPI_is_initialized() ? (uint64_t)PAPI_get_real_nsec() : timer_wall_ns();
+}
+
+static uint64_t counters_cpu_ns(void)
+{
+    return PAPI_is_initialized() ? (uint64_t)PAPI_get_virt_nsec() : timer_cpu_ns();
+}
+
+static int counters_init_papi(void)
+{
+    if (PAPI_is_initialized())
+        return 0;
+    int rc = PAPI_library_init(PAPI_VER_CURRENT);
+    return rc == PAPI_VER_CURRENT ? 0 : rc;
+}
+
+void counters_parse(struct counters_spec *spec, const char *list)
+{
+    char names[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN];
+    counters_take_list(spec, list, names, sizeof names);
+    if (spec->count == 0)
+        return;
+
+    int rc = counters_init_papi();
+    if (rc != 0) {
+        snprintf(spec->note, sizeof spec->note,
+                 "not counted on this machine: %s (PAPI: %s); their cells are empty", names,
+                 PAPI_strerror(rc));
+        return;
+    }
+    char missing[256] = "", reason[128] = "";
+    int eventset = PAPI_NULL;
+    PAPI_create_eventset(&eventset);
+    for (unsigned i = 0; i < spec->count; i++) {
+        int code;
+        if (PAPI_event_name_to_code(spec->names[i], &code) != PAPI_OK) {
+            PAPI_shutdown();
+            cli_usage_error("--events: unknown event '%s' (papi_avail and papi_native_avail "
+                            "list the names)",
+                            spec->names[i]);
+        }
+        /* Each event is added on its own so one the machine cannot count spares the rest. */
+        int add = PAPI_add_event(eventset, code);
+        if (add != PAPI_OK) {
+            if (*missing)
+                strncat(missing, ",", sizeof missing - strlen(missing) - 1);
+            strncat(missing, spec->names[i], sizeof missing - strlen(missing) - 1);
+            snprintf(reason, sizeof reason, "%s", PAPI_strerror(add));
+        }
+    }
+    PAPI_cleanup_eventset(eventset);
+    PAPI_destroy_eventset(&eventset);
+    if (*missing)
+        snprintf(spec->note, sizeof spec->note,
+                 "not counted on this machine: %s (PAPI: %s); their cells are empty", missing,
+                 reason);
+    /* A PAPI started here would be inherited half-working by fork()ed workers. */
+    PAPI_shutdown();
+}
+
+void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,
+                    const struct counters_sde *sde, unsigned sde_count)
+{
+    counters_reset(c, spec, library, sde, sde_count);
+    c->eventset = PAPI_NULL;
+
+    papi_handle_t handle = papi_sde_init(library);
+    for (unsigned i = 0; i < sde_count; i++)
+        papi_sde_register_counter(handle, sde[i].name,
+                                  PAPI_SDE_RO | (sde[i].gauge ? PAPI_SDE_INSTANT : PAPI_SDE_DELTA),
+                                  PAPI_SDE_long_long, sde[i].value);
+
+    if (counters_init_papi() == 0 && PAPI_create_eventset(&c->eventset) == PAPI_OK) {
+        for (unsigned i = 0; i < spec->count; i++)
+            if (PAPI_add_named_event(c->eventset, spec->names[i]) == PAPI_OK)
+                c->hw_slot[i] = (int)c->slots++;
+        char name[COUNTERS_NAME_LEN * 2];
+        for (unsigned i = 0; i < sde_count; i++) {
+            snprintf(name, sizeof name, "sde:::%s::%s", library, sde[i].name);
+            if (PAPI_add_named_event(c->eventset, name) == PAPI_OK)
+                c->sde_slot[i] = (int)c->slots++;
+        }
+        if (c->slots == 0 || PAPI_start(c->eventset) != PAPI_OK) {
+            PAPI_cleanup_eventset(c->eventset);
+            PAPI_destroy_eventset(&c->eventset);
+            c->eventset = PAPI_NULL;
+        }
+    }
+    c->wall0 = counters_wall_ns();
+    c->cpu0 = counters_cpu_ns();
+}
+
+static void counters_collect(struct counters *c, struct counters_result *out, int stop)
+{
+    long long values[COUNTERS_MAX_EVENTS + COUNTERS_MAX_SDE] = {0};
+    int ok = 0;
+    if (c->eventset != PAPI_NULL)
+        ok = (stop ? PAPI_stop(c->eventset, values) : PAPI_read(c->eventset, values)) == PAPI_OK;
+    memset(out, 0, sizeof *out);
+    out->wall_ns = counters_wall_ns() - c->wall0;
+    out->cpu_ns = counters_cpu_ns() - c->cpu0;
+    out->hw_count = c->spec->count;
+    for (unsigned i = 0; i < c->spec->count; i++) {
+        out->hw_valid[i] = ok && c->hw_slot[i] >= 0;
+        out->hw[i] = out->hw_valid[i] ? values[c->hw_slot[i]] : 0;
+    }
+    out->sde_count = c->sde_count;
+    for (unsigned i = 0; i < c->sde_count; i++) {
+        /* Read through PAPI when the event set took the SDE; else straight from memory. */
+        out->sde_via_papi[i] = ok && c->sde_slot[i] >= 0;
+        if (out->sde_via_papi[i])
+            out->sde[i] = values[c->sde_slot[i]];
+        else
+            out->sde[i] = (long long)(*c->sde[i].value - (c->sde[i].gauge ? 0 : c->sde_base[i]));
+    }
+}
+
+void counters_read(struct counters *c, struct counters_result *out)
+{
+    counters_collect(c, out, 0);
+}
+
+void counters_stop(struct counters *c, struct counters_result *out)
+{
+    counters_collect(c, out, 1);
+    if (c->eventset != PAPI_NULL) {
+        PAPI_cleanup_eventset(c->eventset);
+        PAPI_destroy_eventset(&c->eventset);
+    }
+}
+
+#else /* built without PAPI: the program's own counts, no hardware events */
+
+int counters_have_papi(void)
+{
+    return 0;
+}
+
+void counters_parse(struct counters_spec *spec, const char *list)
+{
+    char names[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN];
+    counters_take_list(spec, list, names, sizeof names);
+    /* Without PAPI the names cannot be checked either: they are taken as given. */
+    if (spec->count)
+        snprintf(spec->note, sizeof spec->note,
+                 "not counted: %s (built without PAPI); their cells are empty", names);
+}
+
+void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,
+                    const struct counters_sde *sde, unsigned sde_count)
+{
+    counters_reset(c, spec, library, sde, sde_count);
+    c->wall0 = timer_wall_ns();
+    c->cpu0 = timer_cpu_ns();
+}
+
+void counters_read(struct counters *c, struct counters_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->wall_ns = timer_wall_ns() - c->wall0;
+    out->cpu_ns = timer_cpu_ns() - c->cpu0;
+    out->hw_count = c->spec->count;
+    out->sde_count = c->sde_count;
+    for (unsigned i = 0; i < c->sde_count; i++)
+        out->sde[i] = (long long)(*c->sde[i].value - (c->sde[i].gauge ? 0 : c->sde_base[i]));
+}
+
+void counters_stop(struct counters *c, struct counters_result *out)
+{
+    counters_read(c, out);
+}
+
+#endif
+
+void counters_note(const struct counters_spec *spec)
+{
+    if (spec->note[0])
+        cli_error("%s", spec->note);
+}
+
+void counters_add(struct counters_result *a, const struct counters_result *b)
+{
+    int first = a->hw_count == 0; /* an empty total takes b's validity as it is */
+    a->wall_ns += b->wall_ns;
+    a->cpu_ns += b->cpu_ns;
+    a->hw_count = b->hw_count;
+    for (unsigned i = 0; i < b->hw_count; i++) {
+        a->hw_valid[i] = (first || a->hw_valid[i]) && b->hw_valid[i];
+        a->hw[i] += b->hw[i];
+    }
+    a->sde_count = b->sde_count;
+    for (unsigned i = 0; i < b->sde_count; i++)
+        a->sde[i] += b->sde[i];
+}

@@ -1,0 +1,86 @@
+/* counters.h - the one PAPI wrapper every parlab program measures itself with.
+ *
+ * Hardware events (PAPI presets or native names) are counted where the machine can count
+ * them; where it cannot (a VM without a PMU, perf_event_paranoid too strict) their cells stay
+ * empty and one note says why. parlab's own software-defined events are published through
+ * PAPI SDE and read back through an ordinary PAPI event set, exactly as an outside PAPI tool
+ * would read them. Built without PAPI, the same API counts SDE values directly and reports
+ * every hardware event as unavailable. */
+#ifndef PARLAB_COUNTERS_H
+#define PARLAB_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define COUNTERS_MAX_EVENTS   16
+#define COUNTERS_MAX_SDE      16
+#define COUNTERS_NAME_LEN     128
+#define COUNTERS_DEFAULT_LIST "PAPI_TOT_INS,PAPI_TOT_CYC,PAPI_L1_DCM,PAPI_BR_MSP"
+#define COUNTERS_ENV          "PARLAB_EVENTS"
+
+/* The hardware events a run asked for, validated once (in the parent, before any fork). */
+struct counters_spec {
+    unsigned count;
+    char names[COUNTERS_MAX_EVENTS][COUNTERS_NAME_LEN];
+    char note[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN + 256]; /* why some events are not
+                                                                counted; empty if all are */
+};
+
+/* A software-defined event: `value` is where the program keeps its count. */
+struct counters_sde {
+    const char *name;
+    uint64_t *value;
+    int gauge; /* 1: read the value as it is (e.g. connections active); 0: growth since start */
+};
+
+/* What one measured region produced. */
+struct counters_result {
+    uint64_t wall_ns;
+    uint64_t cpu_ns;
+    unsigned hw_count;
+    int hw_valid[COUNTERS_MAX_EVENTS];
+    long long hw[COUNTERS_MAX_EVENTS];
+    unsigned sde_count;
+    long long sde[COUNTERS_MAX_SDE];
+    int sde_via_papi[COUNTERS_MAX_SDE]; /* 1 where the value was read through a PAPI event set */
+};
+
+/* A measurement running in one process. */
+struct counters {
+    const struct counters_spec *spec;
+    const char *library;
+    const struct counters_sde *sde;
+    unsigned sde_count;
+    int eventset;
+    int hw_slot[COUNTERS_MAX_EVENTS]; /* position in the event set, -1 when not counted */
+    int sde_slot[COUNTERS_MAX_SDE];
+    unsigned slots;
+    uint64_t sde_base[COUNTERS_MAX_SDE];
+    uint64_t wall0, cpu0;
+};
+
+/* Parses a comma-separated event list: `list` if given, else $PARLAB_EVENTS, else the
+ * default. "" or "none" asks for no hardware events. An unknown name is a usage error
+ * (exit 2). Leaves PAPI shut down, so fork()ed children start it afresh. */
+void counters_parse(struct counters_spec *spec, const char *list);
+
+/* Prints spec->note once, if there is one. */
+void counters_note(const struct counters_spec *spec);
+
+/* Publishes `sde` under PAPI SDE library `library` and starts counting in this process. */
+void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,
+                    const struct counters_sde *sde, unsigned sde_count);
+
+/* Reads everything without stopping (for periodic rows). */
+void counters_read(struct counters *c, struct counters_result *out);
+
+/* Reads everything and stops. */
+void counters_stop(struct counters *c, struct counters_result *out);
+
+/* Adds b into a (hardware cells stay valid only where both are). */
+void counters_add(struct counters_result *a, const struct counters_result *b);
+
+/* 1 when this build reads events through PAPI. */
+int counters_have_papi(void);
+
+#endif

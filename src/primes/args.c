@@ -1,0 +1,49 @@
+#include "args.h"
+
+#include "cli.h"
+#include "counters.h"
+#include "primes.h"
+
+#include <stdio.h>
+
+void primes_args_init(struct primes_args *args, const char *default_output)
+{
+    args->limit = PRIMES_DEFAULT_LIMIT;
+    args->output = default_output;
+    args->metrics = NULL;
+    args->events = NULL;
+}
+
+int primes_args_take(struct primes_args *args, int opt, const char *value)
+{
+    switch (opt) {
+    case 'n':
+        args->limit = cli_parse_u64("--limit", value, 0, PRIMES_MAX_LIMIT);
+        return 1;
+    case 'o':
+        args->output = cli_parse_path("--output", value);
+        return 1;
+    case 'm':
+        args->metrics = cli_parse_path("--metrics", value);
+        return 1;
+    case 'e':
+        args->events = value;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void primes_args_usage(const char *default_output)
+{
+    printf("  -n, --limit N        largest number to test (default %u, at most %u)\n"
+           "  -o, --output FILE    where to write the primes (default %s)\n"
+           "  -m, --metrics FILE   append counters, a row per worker and one for the run, to\n"
+           "                       this CSV (columns: results/README.md)\n"
+           "  -e, --events LIST    hardware events for --metrics, comma-separated PAPI names\n"
+           "                       (default $%s, else\n"
+           "                       %s;\n"
+           "                       'none' for none)\n",
+           PRIMES_DEFAULT_LIMIT, (unsigned)PRIMES_MAX_LIMIT, default_output, COUNTERS_ENV,
+           COUNTERS_DEFAULT_LIST);
+}

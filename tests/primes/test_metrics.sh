@@ -1,0 +1,107 @@
+# --metrics: exact software counts whatever the split, per-worker rows that add up to the
+# whole-run row, empty hardware cells with one note where the machine cannot count.
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+cd "$T_DIR"
+
+# column FILE NAME: prints the index (1-based) of column NAME.
+column() {
+    head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1
+}
+
+# check_sums FILE WHAT: every numeric counter of the worker rows adds up to the "all" row.
+check_sums() {
+    local file=$1 what=$2
+    local first
+    first=$(column "$file" numbers_tested)
+    local ncols
+    ncols=$(head -1 "$file" | tr ',' '\n' | wc -l)
+    for ((col = first; col <= ncols; col++)); do
+        local name sums
+        name=$(head -1 "$file" | cut -d, -f$col)
+        sums=$(awk -F, -v c=$col 'NR > 1 && $6 != "all" {s += $c} NR > 1 && $6 == "all" {a = $c}
+            END {printf "%.0f %.0f", s, a}' "$file")
+        assert_eq "$what: workers add up to the run for $name" "${sums#* }" "${sums% *}"
+    done
+}
+
+expected_header="program,limit,procs,chunk,schedule,worker,wall_ns,cpu_ns,numbers_tested,trial_divisions,primes_found"
+for run in "dynamic 2 1000" "static 3 1" "cyclic 4 7" "dynamic 7 1"; do
+    read -r schedule procs chunk <<<"$run"
+    what="--schedule $schedule --procs $procs --chunk $chunk"
+    rm -f m.csv
+    run_status "$PARLAB_BIN/optimized" $what --metrics m.csv --events none
+    assert_eq "$what exit" 0 "$T_STATUS"
+    assert_eq "$what header" "$expected_header" "$(head -1 m.csv)"
+    assert_eq "$what rows" $((procs + 2)) "$(wc -l <m.csv)"
+    assert_eq "$what workers" "$(seq -s ' ' 0 $((procs - 1))) all" \
+        "$(awk -F, 'NR > 1 {printf "%s%s", sep, $6; sep = " "}' m.csv)"
+    all=$(grep ',all,' m.csv)
+    assert_eq "$what whole run" "optimized,1000000,$procs" "$(cut -d, -f1-3 <<<"$all")"
+    assert_eq "$what schedule column" "$schedule" "$(cut -d, -f5 <<<"$all")"
+    assert_eq "$what trial divisions at 10^6" 67740404 "$(cut -d, -f10 <<<"$all")"
+    assert_eq "$what primes found at 10^6" 78498 "$(cut -d, -f11 <<<"$all")"
+    assert_eq "$what numbers tested" 999999 "$(cut -d, -f9 <<<"$all")"
+    check_sums m.csv "$what"
+done
+
+# nonoptimized: one worker row equal to the run row, same columns.
+rm -f m.csv
+run_status "$PARLAB_BIN/nonoptimized" --metrics m.csv --events none
+assert_eq "nonoptimized header" "$expected_header" "$(head -1 m.csv)"
+assert_eq "nonoptimized worker row" "nonoptimized,1000000,1,1000001,serial,0" \
+    "$(sed -n 2p m.csv | cut -d, -f1-6)"
+assert_eq "nonoptimized counts" "999999,67740404,78498" "$(sed -n 2p m.csv | cut -d, -f9-11)"
+assert_eq "nonoptimized run counts" "999999,67740404,78498" "$(sed -n 3p m.csv | cut -d, -f9-11)"
+
+# A second run appends rows under the same header.
+run_status "$PARLAB_BIN/nonoptimized" --limit 100 --metrics m.csv --events none
+assert_eq "appended rows" 5 "$(wc -l <m.csv)"
+assert_eq "one header" 1 "$(grep -c '^program,' m.csv)"
+
+# Hardware events: a column each, named as the event, from --events or $PARLAB_EVENTS.
+rm -f m.csv
+run_status "$PARLAB_BIN/optimized" --procs 2 --metrics m.csv --events PAPI_TOT_INS,PAPI_TOT_CYC
+assert_eq "event columns" "$expected_header,PAPI_TOT_INS,PAPI_TOT_CYC" "$(head -1 m.csv)"
+assert_eq "every row has every column" "13 13 13" \
+    "$(awk -F, 'NR > 1 {printf "%s%d", sep, NF; sep = " "}' m.csv)"
+cells=$(cut -d, -f12 m.csv | tail -n +2 | sort -u)
+if [[ -z "$cells" ]]; then
+    # Not counted here: one note naming the events, not one per worker.
+    assert_eq "one note" 1 "$(grep -c 'not counted' <<<"$T_ERR")"
+    assert_match "note names the events" "PAPI_TOT_INS,PAPI_TOT_CYC" "$T_ERR"
+else
+    assert_match "counted instructions" '^[0-9]+' "$cells"
+    check_sums m.csv "hardware events"
+fi
+
+rm -f m.csv
+PARLAB_EVENTS=PAPI_L1_DCM run_status "$PARLAB_BIN/nonoptimized" --limit 1000 --metrics m.csv
+assert_eq "PARLAB_EVENTS" "$expected_header,PAPI_L1_DCM" "$(head -1 m.csv)"
+
+rm -f m.csv
+run_status "$PARLAB_BIN/nonoptimized" --limit 1000 --metrics m.csv
+assert_eq "default events" "$expected_header,PAPI_TOT_INS,PAPI_TOT_CYC,PAPI_L1_DCM,PAPI_BR_MSP" \
+    "$(head -1 m.csv)"
+
+# Usage errors: an unknown event (a build without PAPI cannot tell), an empty file name.
+papi_build=yes
+[[ "$T_ERR" == *"built without PAPI"* ]] && papi_build=no
+for prog in nonoptimized optimized; do
+    if [[ $papi_build == yes ]]; then
+        run_status "$PARLAB_BIN/$prog" --limit 10 --metrics m2.csv --events PAPI_TOT_INS,NO_SUCH
+        assert_eq "$prog unknown event exit" 2 "$T_STATUS"
+        assert_match "$prog unknown event message" "^$prog: --events: unknown event 'NO_SUCH'" "$T_ERR"
+        assert_eq "$prog unknown event: no metrics file" "" "$(ls m2.csv 2>/dev/null)"
+    fi
+    run_status "$PARLAB_BIN/$prog" --limit 10 --metrics ""
+    assert_eq "$prog empty metrics name exit" 2 "$T_STATUS"
+done
+
+# Columns that differ from the file's are refused, and the file is left as it was.
+cp m.csv before.csv
+run_status "$PARLAB_BIN/optimized" --limit 100 --metrics m.csv --events none
+assert_eq "mismatched header exit" 1 "$T_STATUS"
+assert_match "mismatched header message" "header differs" "$T_ERR"
+assert_same_file "mismatched header leaves the file" before.csv m.csv
+
+t_done
