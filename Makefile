@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 DEPS     := scripts/deps.sh
 SOURCES   = $(shell find src tests bench -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all build test lint format sanitize clean help
+.PHONY: all build test lint format sanitize clean help bench bench-quick
 
 all: build
 
@@ -18,6 +18,8 @@ help:
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make format     reformat the sources in place"
 	@echo "make sanitize   the test suite under ASan+UBSan, then under TSan"
+	@echo "make bench      the full benchmark sweeps into results/ (about 10 minutes)"
+	@echo "make bench-quick  the same pipeline reduced (about 2 minutes)"
 	@echo "make clean      remove the build folders"
 
 # $(1): build folder, $(2): extra CMake arguments.
@@ -51,6 +53,14 @@ sanitize:
 	ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS)
 	$(call configure,$(BUILD)-tsan,-DPARLAB_SANITIZE=thread)
 	ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS)
+
+bench: build
+	@$(DEPS) bench
+	bench/run --full
+
+bench-quick: build
+	@$(DEPS) bench
+	bench/run --quick
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan
