@@ -6,9 +6,10 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR   ?= OFF
 CMAKE_ARGS ?=
 DEPS     := scripts/deps.sh
+RUN      ?= results/latest
 SOURCES   = $(shell find src tests bench -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all build test lint format sanitize clean help bench bench-quick
+.PHONY: all build test lint format sanitize clean help bench bench-quick plots report regress baseline
 
 all: build
 
@@ -20,6 +21,10 @@ help:
 	@echo "make sanitize   the test suite under ASan+UBSan, then under TSan"
 	@echo "make bench      the full benchmark sweeps into results/ (about 10 minutes)"
 	@echo "make bench-quick  the same pipeline reduced (about 2 minutes)"
+	@echo "make plots      redraw report/figures from RUN (default results/latest)"
+	@echo "make report     plots, then report/report.md and report/report.html from RUN"
+	@echo "make regress    a quick run compared with results/baseline (exit 1 on a regression)"
+	@echo "make baseline   make RUN (default the latest run) the new results/baseline"
 	@echo "make clean      remove the build folders"
 
 # $(1): build folder, $(2): extra CMake arguments.
@@ -55,12 +60,36 @@ sanitize:
 	ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS)
 
 bench: build
-	@$(DEPS) bench
+	@$(DEPS) bench report
 	bench/run --full
+	@$(MAKE) --no-print-directory report RUN=results/latest
 
 bench-quick: build
-	@$(DEPS) bench
+	@$(DEPS) bench report
 	bench/run --quick
+	@$(MAKE) --no-print-directory report RUN=results/latest
+
+plots:
+	@$(DEPS) report
+	scripts/plots $(RUN) --out report/figures >/dev/null
+
+# The browser check runs where Chromium is installed; a broken layout fails the target.
+report: plots
+	scripts/report $(RUN) --out report
+	@if command -v chromium >/dev/null; then scripts/check-report report/report.html; fi
+	@echo "report: $(CURDIR)/report/report.html"
+
+regress: build
+	@$(DEPS) bench
+	@test -f results/baseline/meta.json || { echo "regress: no results/baseline (make baseline)"; exit 2; }
+	bench/run --quick
+	scripts/regress results/baseline results/latest
+
+baseline:
+	@test -f $(RUN)/meta.json || { echo "baseline: $(RUN) is not a results run"; exit 2; }
+	@src=$$(cd $(RUN) && pwd -P); rm -rf results/baseline.new && cp -r "$$src" results/baseline.new \
+	    && rm -rf results/baseline && mv results/baseline.new results/baseline
+	@echo "baseline: results/baseline is now $$(basename $$(cd $(RUN) && pwd -P))"
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan

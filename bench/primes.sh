@@ -30,6 +30,47 @@ primes_metrics() { # LIMIT PROCS SCHEDULE CHUNK: one run with --metrics, per-wor
         --metrics "$RUN/primes_metrics.csv"
 }
 
+# checksum_point PROGRAM LIMIT PROCS SCHEDULE CHUNK -- COMMAND...: runs COMMAND once (it
+# writes out.txt) and records the output's sha256 in primes_checksums.csv.
+checksum_point() {
+    local program=$1 limit=$2 procs=$3 schedule=$4 chunk=$5
+    shift 6
+    once_point "primes_checksums $program limit=$limit procs=$procs schedule=$schedule" -- "$@"
+    [[ $PASS == count ]] && return
+    local csv=$RUN/primes_checksums.csv
+    [[ -f $csv ]] || echo "program,limit,procs,schedule,chunk,sha256,bytes" >"$csv"
+    echo "$program,$limit,$procs,$schedule,$chunk,$(sha256sum <"$SCRATCH/out.txt" | cut -d' ' -f1),$(stat -c %s "$SCRATCH/out.txt")" >>"$csv"
+}
+
+# instructions_point PROGRAM LIMIT PROCS SCHEDULE CHUNK -- COMMAND...: counts the
+# instructions COMMAND and its forked children execute, with callgrind (exact and
+# repeatable, and it needs no hardware counters), into primes_instructions.csv.
+instructions_point() {
+    local program=$1 limit=$2 procs=$3 schedule=$4 chunk=$5
+    shift 6
+    command -v valgrind >/dev/null || return 0
+    rm -f "$SCRATCH"/callgrind.out.*
+    once_point "primes_instructions $program limit=$limit procs=$procs schedule=$schedule" -- \
+        valgrind --tool=callgrind --trace-children=yes \
+        --callgrind-out-file="$SCRATCH/callgrind.out.%p" "$@"
+    [[ $PASS == count ]] && return
+    local csv=$RUN/primes_instructions.csv
+    [[ -f $csv ]] || echo "program,limit,procs,schedule,chunk,instructions" >"$csv"
+    echo "$program,$limit,$procs,$schedule,$chunk,$(cat "$SCRATCH"/callgrind.out.* |
+        awk '/^summary:/ {s += $2} END {printf "%d", s}')" >>"$csv"
+}
+
+# Output checksums and instruction counts of every program and schedule at LIMIT.
+primes_checks() {
+    local limit=$1 check=$2
+    $check nonoptimized "$limit" 1 serial $((limit + 1)) -- \
+        "$BIN/nonoptimized" --limit "$limit" --output out.txt
+    for schedule in dynamic static cyclic; do
+        $check optimized "$limit" "$CORES" $schedule 1000 -- \
+            "$BIN/optimized" --limit "$limit" --procs "$CORES" --schedule $schedule --output out.txt
+    done
+}
+
 primes_sweeps() {
     local mode=$1 runs=10 warmup=2 chunks=$PRIMES_CHUNKS_FULL limit=1000000 procs_list sizes
     local big_runs=5 big_warmup=1
@@ -87,6 +128,10 @@ primes_sweeps() {
         $((limit + 1)) -- python3 "$BENCH/python/nonoptimized.py" $limit out.txt
     primes_time primes_python $big_runs $big_warmup python_optimized $limit "$CORES" pool 10000 \
         -- python3 "$BENCH/python/optimized.py" $limit out.txt "$CORES"
+
+    # Deterministic figures for the regression gate: output checksums, instruction counts.
+    primes_checks $limit checksum_point
+    primes_checks $((limit / 10)) instructions_point
 
     # Per-worker counters, once per point of the process and chunk sweeps.
     for schedule in dynamic static cyclic; do

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, only those missing.
-# usage: scripts/deps.sh GROUP...   (groups: build test lint sanitize bench)
+# usage: scripts/deps.sh GROUP...   (groups: build test lint sanitize bench report)
 # Runs apt-get as root or through `sudo -n`; otherwise names the packages and fails.
 set -euo pipefail
 
 # package:probe - a probe starting with / is a file that must exist, otherwise a command.
 group_build="cmake:cmake gcc:gcc make:make pkg-config:pkg-config libpapi-dev:/usr/include/papi.h"
-group_test="python3:python3 procps:pgrep"
 group_lint="clang-format:clang-format cppcheck:cppcheck"
 group_sanitize="clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
-group_bench="hyperfine:hyperfine gnuplot-nox:gnuplot primesieve:primesieve valgrind:valgrind papi-tools:papi_avail"
+group_test="python3:python3 procps:pgrep hyperfine:hyperfine gnuplot-nox:gnuplot valgrind:valgrind"
+group_bench="hyperfine:hyperfine primesieve:primesieve valgrind:valgrind papi-tools:papi_avail python3:python3"
+group_report="gnuplot-nox:gnuplot python3:python3 chromium:chromium"
 
 missing=()
 for group in "$@"; do
     var="group_$group"
     if [[ -z "${!var+x}" ]]; then
-        echo "deps.sh: unknown group '$group' (build test lint sanitize bench)" >&2
+        echo "deps.sh: unknown group '$group' (build test lint sanitize bench report)" >&2
         exit 2
     fi
     for entry in ${!var}; do

@@ -51,10 +51,10 @@ assert_same_file() {
 
 # run_status CMD... : runs CMD with stdout/stderr captured in $T_OUT/$T_ERR, sets $T_STATUS.
 run_status() {
-    "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+    "$@" >"$T_DIR/.stdout" 2>"$T_DIR/.stderr"
     T_STATUS=$?
-    T_OUT=$(cat "$T_DIR/out")
-    T_ERR=$(cat "$T_DIR/err")
+    T_OUT=$(cat "$T_DIR/.stdout")
+    T_ERR=$(cat "$T_DIR/.stderr")
 }
 
 # The reference primes <= limit, cut from the committed sieve output.

@@ -1,0 +1,89 @@
+# The figures and the report, drawn from a small committed run (tests/fixtures/run):
+# every figure non-empty, every section present, every referenced figure on disk, the
+# computed numbers right, and bad inputs named.
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+ROOT=$(dirname "$PARLAB_TESTS")
+FIXTURE=$PARLAB_TESTS/fixtures/run
+cd "$T_DIR"
+cp -r "$FIXTURE" run
+
+run_status "$ROOT/scripts/plots" run --out out/figures
+assert_eq "plots exit" 0 "$T_STATUS"
+limit=$(awk -F, 'NR == 2 {print $2}' run/primes_procs.csv)
+for name in time_procs_$limit speedup_procs_$limit time_chunk load_balance counters cost_growth \
+    c_vs_python server; do
+    for ext in svg png; do
+        if [[ -s out/figures/$name.$ext ]]; then t_pass; else t_fail "figure $name.$ext missing or empty"; fi
+    done
+done
+assert_eq "PNG really is a PNG" "PNG" "$(head -c 4 out/figures/counters.png | tail -c 3)"
+assert_match "SVG really is an SVG" "<svg" "$(head -c 400 out/figures/counters.svg)"
+# This machine class has no hardware counters: the figure must say so.
+if grep -q '"hardware_counters_available": false' run/meta.json; then
+    assert_match "counters figure says not available" "not available on this machine" \
+        "$(cat out/figures/counters.svg)"
+fi
+
+run_status "$ROOT/scripts/report" run --out out
+assert_eq "report exit" 0 "$T_STATUS"
+assert_eq "report warns of nothing" "" "$T_ERR"
+for section in Provenance Findings "Naive vs parallel" "Schedules and load balance" "Chunk size" \
+    "Problem size" "C vs the lab's Python solutions" Counters Server Noise Reproduce; do
+    assert_match "report.md has section '$section'" "## $section" "$(cat out/report.md)"
+    assert_match "report.html has section '$section'" "<h2 id=\"[^\"]*\">${section//\'/.+}</h2>" \
+        "$(cat out/report.html)"
+done
+# Every figure the report refers to exists, relative to the report.
+refs=$(grep -o 'src="[^"]*"' out/report.html | sed 's/src="//; s/"$//')
+assert_match "report embeds figures" "figures/" "$refs"
+for ref in $refs; do
+    if [[ -s out/$ref ]]; then t_pass; else t_fail "report.html refers to missing $ref"; fi
+done
+for ref in $(grep -o '](figures/[^)]*)' out/report.md | sed 's/^](//; s/)$//'); do
+    if [[ -s out/$ref ]]; then t_pass; else t_fail "report.md refers to missing $ref"; fi
+done
+
+# The headline numbers, recomputed here from the CSV with awk.
+t1=$(awk -F, 'NR > 1 && $1 == "nonoptimized" {print $7; exit}' run/primes_procs.csv)
+t2=$(awk -F, 'NR > 1 && $1 == "optimized" && $3 == 2 && $4 == "dynamic" {print $7; exit}' run/primes_procs.csv)
+speedup=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.2f", a / b}')
+assert_match "headline speedup at P=2" "\\| 2 \\| [0-9.]+ ms \\| $speedup \\|" "$(cat out/report.md)"
+assert_match "finding states the speedup" "speedup $speedup" "$(sed -n '/## Findings/,/## Naive/p' out/report.md)"
+
+# Bad input: named, exit 2, nothing half-written.
+cp -r run broken
+rm broken/primes_procs.csv
+run_status "$ROOT/scripts/report" broken --out broken-out
+assert_eq "missing CSV exit" 2 "$T_STATUS"
+assert_eq "missing CSV message" "report: broken/primes_procs.csv: no such file" "$T_ERR"
+assert_eq "no report written" "" "$(ls broken-out 2>/dev/null)"
+cp run/primes_procs.csv broken/primes_procs.csv
+sed -i '2s/^\([^,]*\),\([^,]*\),/\1,x\2,/' broken/primes_procs.csv
+run_status "$ROOT/scripts/plots" broken --out broken-out/figures
+assert_eq "malformed CSV exit" 2 "$T_STATUS"
+assert_match "malformed CSV message" "^plots: broken/primes_procs.csv: column limit: 'x[0-9]+' is not a number$" "$T_ERR"
+cp run/primes_procs.csv broken/primes_procs.csv
+cut -d, -f1-5 run/primes_chunk.csv >broken/primes_chunk.csv
+run_status "$ROOT/scripts/report" broken --out broken-out
+assert_eq "CSV missing columns exit" 2 "$T_STATUS"
+assert_match "CSV missing columns message" "broken/primes_chunk.csv: missing column\\(s\\) runs, median_s" "$T_ERR"
+echo "{" >broken/meta.json
+run_status "$ROOT/scripts/report" broken --out broken-out
+assert_eq "bad meta.json exit" 2 "$T_STATUS"
+assert_match "bad meta.json message" "broken/meta.json: not valid JSON" "$T_ERR"
+
+# Headless Chromium, where installed: every image loads and nothing overflows.
+if command -v chromium >/dev/null; then
+    run_status "$ROOT/scripts/check-report" out/report.html out/report.png
+    assert_eq "check-report exit ($T_ERR)" 0 "$T_STATUS"
+    assert_match "check-report counted the figures" '"figures":[1-9]' "$T_OUT"
+    assert_eq "screenshot is a PNG" "PNG" "$(head -c 4 out/report.png | tail -c 3)"
+    # A broken figure reference must be caught.
+    sed 's|figures/counters.svg|figures/nothing-here.svg|' out/report.html >out/bad.html
+    run_status "$ROOT/scripts/check-report" out/bad.html out/bad.png
+    assert_eq "check-report catches a missing image" 1 "$T_STATUS"
+else
+    echo "note: chromium not installed; the browser check was not run"
+fi
+
+t_done
