@@ -48,7 +48,7 @@ checksum_point() {
 instructions_point() {
     local program=$1 limit=$2 procs=$3 schedule=$4 chunk=$5
     shift 6
-    command -v valgrind >/dev/null || return 0
+    [[ -z $SANITIZE ]] && command -v valgrind >/dev/null || return 0
     rm -f "$SCRATCH"/callgrind.out.*
     once_point "primes_instructions $program limit=$limit procs=$procs schedule=$schedule" -- \
         valgrind --tool=callgrind --trace-children=yes \

@@ -36,7 +36,7 @@ def times(center, runs, jitter, rng):
 
 
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
-             instructions=30_000_000, divisions=67740404):
+             instructions=30_000_000, divisions=67740404, reference_scale=1.0):
     """A run with a serial point and two optimized points, all times times `scale`."""
     rng = random.Random(seed)
     os.makedirs(folder)
@@ -53,6 +53,11 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
                         "parameters": params})
     with open(os.path.join(folder, "primes_procs.hyperfine.json"), "w") as f:
         json.dump({"results": results}, f)
+    sieve = {"command": "primesieve", "times": times(0.005 * reference_scale, runs, jitter, rng),
+             "parameters": {"program": "primesieve", "limit": "1000000", "procs": "1",
+                            "schedule": "sieve", "chunk": "1000000"}}
+    with open(os.path.join(folder, "primes_size.hyperfine.json"), "w") as f:
+        json.dump({"results": [sieve]}, f)
     with open(os.path.join(folder, "primes_checksums.csv"), "w") as f:
         f.write("program,limit,procs,schedule,chunk,sha256,bytes\n")
         f.write(f"optimized,1000000,2,dynamic,1000,{checksum},538467\n")
@@ -119,6 +124,12 @@ def main():
         rc, out, _ = gate(base, fast)
         check("30% faster passes", 0, rc)
         check("30% faster: reported", 3, len(verdicts(out, "faster")))
+
+        ref = os.path.join(tmp, "ref")
+        make_run(ref, reference_scale=1.5)
+        rc, out, _ = gate(base, ref)
+        check("a slower reference program (primesieve) is reported, not failed", 0, rc)
+        check("reference program: said so", True, "reference program" in out)
 
         changed = os.path.join(tmp, "changed")
         make_run(changed, checksum="cd" * 32)
