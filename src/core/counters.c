@@ -42,6 +42,12 @@ static void counters_take_list(struct counters_spec *spec, const char *list, cha
     snprintf(joined, joined_len, "%s", list);
 }
 
+/* A program's count may be written by other threads (atomically) while this reads it. */
+static uint64_t counters_peek(const uint64_t *value)
+{
+    return __atomic_load_n(value, __ATOMIC_RELAXED);
+}
+
 /* The state both builds start a measurement from; no slot is counted yet. */
 static void counters_reset(struct counters *c, const struct counters_spec *spec,
                            const char *library, const struct counters_sde *sde, unsigned sde_count)
@@ -56,7 +62,7 @@ static void counters_reset(struct counters *c, const struct counters_spec *spec,
     for (unsigned i = 0; i < COUNTERS_MAX_SDE; i++)
         c->sde_slot[i] = -1;
     for (unsigned i = 0; i < sde_count; i++)
-        c->sde_base[i] = *sde[i].value;
+        c->sde_base[i] = counters_peek(sde[i].value);
 }
 
 #ifdef PARLAB_HAVE_PAPI
@@ -83,6 +89,18 @@ static int counters_init_papi(void)
         return 0;
     int rc = PAPI_library_init(PAPI_VER_CURRENT);
     return rc == PAPI_VER_CURRENT ? 0 : rc;
+}
+
+/* Inheritance is a property of the CPU component's event set: bind the set to it first. */
+static int counters_set_inherit(int eventset)
+{
+    if (PAPI_assign_eventset_component(eventset, 0) != PAPI_OK)
+        return -1;
+    PAPI_option_t opt;
+    memset(&opt, 0, sizeof opt);
+    opt.inherit.eventset = eventset;
+    opt.inherit.inherit = PAPI_INHERIT_ALL;
+    return PAPI_set_opt(PAPI_INHERIT, &opt) == PAPI_OK ? 0 : -1;
 }
 
 void counters_parse(struct counters_spec *spec, const char *list)
@@ -129,11 +147,27 @@ void counters_parse(struct counters_spec *spec, const char *list)
     PAPI_shutdown();
 }
 
+/* Drops an event set that counts nothing or will not start. */
+static void counters_discard(int *set)
+{
+    if (*set == PAPI_NULL)
+        return;
+    PAPI_cleanup_eventset(*set);
+    PAPI_destroy_eventset(set);
+    *set = PAPI_NULL;
+}
+
+static void counters_launch(int *set, unsigned used)
+{
+    if (*set != PAPI_NULL && (used == 0 || PAPI_start(*set) != PAPI_OK))
+        counters_discard(set);
+}
+
 void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,
                     const struct counters_sde *sde, unsigned sde_count)
 {
     counters_reset(c, spec, library, sde, sde_count);
-    c->eventset = PAPI_NULL;
+    c->hw_set = c->sde_set = PAPI_NULL;
 
     papi_handle_t handle = papi_sde_init(library);
     for (unsigned i = 0; i < sde_count; i++)
@@ -141,48 +175,60 @@ void counters_start(struct counters *c, const struct counters_spec *spec, const 
                                   PAPI_SDE_RO | (sde[i].gauge ? PAPI_SDE_INSTANT : PAPI_SDE_DELTA),
                                   PAPI_SDE_long_long, sde[i].value);
 
-    if (counters_init_papi() == 0 && PAPI_create_eventset(&c->eventset) == PAPI_OK) {
-        for (unsigned i = 0; i < spec->count; i++)
-            if (PAPI_add_named_event(c->eventset, spec->names[i]) == PAPI_OK)
-                c->hw_slot[i] = (int)c->slots++;
-        char name[COUNTERS_NAME_LEN * 2];
-        for (unsigned i = 0; i < sde_count; i++) {
-            snprintf(name, sizeof name, "sde:::%s::%s", library, sde[i].name);
-            if (PAPI_add_named_event(c->eventset, name) == PAPI_OK)
-                c->sde_slot[i] = (int)c->slots++;
+    if (counters_init_papi() == 0) {
+        unsigned used = 0;
+        if (spec->count && PAPI_create_eventset(&c->hw_set) == PAPI_OK &&
+            (!spec->inherit || counters_set_inherit(c->hw_set) == 0)) {
+            for (unsigned i = 0; i < spec->count; i++)
+                if (PAPI_add_named_event(c->hw_set, spec->names[i]) == PAPI_OK)
+                    c->hw_slot[i] = (int)used++;
         }
-        if (c->slots == 0 || PAPI_start(c->eventset) != PAPI_OK) {
-            PAPI_cleanup_eventset(c->eventset);
-            PAPI_destroy_eventset(&c->eventset);
-            c->eventset = PAPI_NULL;
+        counters_launch(&c->hw_set, used);
+        used = 0;
+        if (sde_count && PAPI_create_eventset(&c->sde_set) == PAPI_OK) {
+            char name[COUNTERS_NAME_LEN * 2];
+            for (unsigned i = 0; i < sde_count; i++) {
+                snprintf(name, sizeof name, "sde:::%s::%s", library, sde[i].name);
+                if (PAPI_add_named_event(c->sde_set, name) == PAPI_OK)
+                    c->sde_slot[i] = (int)used++;
+            }
         }
+        counters_launch(&c->sde_set, used);
     }
     c->wall0 = counters_wall_ns();
     c->cpu0 = counters_cpu_ns();
 }
 
+/* Reads (or stops) one event set into values; 1 when it produced them. */
+static int counters_take(int set, long long *values, int stop)
+{
+    if (set == PAPI_NULL)
+        return 0;
+    return (stop ? PAPI_stop(set, values) : PAPI_read(set, values)) == PAPI_OK;
+}
+
 static void counters_collect(struct counters *c, struct counters_result *out, int stop)
 {
-    long long values[COUNTERS_MAX_EVENTS + COUNTERS_MAX_SDE] = {0};
-    int ok = 0;
-    if (c->eventset != PAPI_NULL)
-        ok = (stop ? PAPI_stop(c->eventset, values) : PAPI_read(c->eventset, values)) == PAPI_OK;
+    long long hw[COUNTERS_MAX_EVENTS] = {0}, sde[COUNTERS_MAX_SDE] = {0};
+    int hw_ok = counters_take(c->hw_set, hw, stop);
+    int sde_ok = counters_take(c->sde_set, sde, stop);
     memset(out, 0, sizeof *out);
     out->wall_ns = counters_wall_ns() - c->wall0;
     out->cpu_ns = counters_cpu_ns() - c->cpu0;
     out->hw_count = c->spec->count;
     for (unsigned i = 0; i < c->spec->count; i++) {
-        out->hw_valid[i] = ok && c->hw_slot[i] >= 0;
-        out->hw[i] = out->hw_valid[i] ? values[c->hw_slot[i]] : 0;
+        out->hw_valid[i] = hw_ok && c->hw_slot[i] >= 0;
+        out->hw[i] = out->hw_valid[i] ? hw[c->hw_slot[i]] : 0;
     }
     out->sde_count = c->sde_count;
     for (unsigned i = 0; i < c->sde_count; i++) {
         /* Read through PAPI when the event set took the SDE; else straight from memory. */
-        out->sde_via_papi[i] = ok && c->sde_slot[i] >= 0;
+        out->sde_via_papi[i] = sde_ok && c->sde_slot[i] >= 0;
         if (out->sde_via_papi[i])
-            out->sde[i] = values[c->sde_slot[i]];
+            out->sde[i] = sde[c->sde_slot[i]];
         else
-            out->sde[i] = (long long)(*c->sde[i].value - (c->sde[i].gauge ? 0 : c->sde_base[i]));
+            out->sde[i] = (long long)(counters_peek(c->sde[i].value) -
+                                      (c->sde[i].gauge ? 0 : c->sde_base[i]));
     }
 }
 
@@ -194,10 +240,8 @@ void counters_read(struct counters *c, struct counters_result *out)
 void counters_stop(struct counters *c, struct counters_result *out)
 {
     counters_collect(c, out, 1);
-    if (c->eventset != PAPI_NULL) {
-        PAPI_cleanup_eventset(c->eventset);
-        PAPI_destroy_eventset(&c->eventset);
-    }
+    counters_discard(&c->hw_set);
+    counters_discard(&c->sde_set);
 }
 
 #else /* built without PAPI: the program's own counts, no hardware events */
@@ -233,7 +277,8 @@ void counters_read(struct counters *c, struct counters_result *out)
     out->hw_count = c->spec->count;
     out->sde_count = c->sde_count;
     for (unsigned i = 0; i < c->sde_count; i++)
-        out->sde[i] = (long long)(*c->sde[i].value - (c->sde[i].gauge ? 0 : c->sde_base[i]));
+        out->sde[i] =
+            (long long)(counters_peek(c->sde[i].value) - (c->sde[i].gauge ? 0 : c->sde_base[i]));
 }
 
 void counters_stop(struct counters *c, struct counters_result *out)
@@ -242,6 +287,11 @@ void counters_stop(struct counters *c, struct counters_result *out)
 }
 
 #endif
+
+void counters_inherit(struct counters_spec *spec)
+{
+    spec->inherit = 1;
+}
 
 void counters_note(const struct counters_spec *spec)
 {

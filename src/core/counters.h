@@ -22,6 +22,7 @@
 struct counters_spec {
     unsigned count;
     char names[COUNTERS_MAX_EVENTS][COUNTERS_NAME_LEN];
+    int inherit; /* count threads created after the start too (a server's connections) */
     char note[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN + 256]; /* why some events are not
                                                                 counted; empty if all are */
 };
@@ -51,10 +52,10 @@ struct counters {
     const char *library;
     const struct counters_sde *sde;
     unsigned sde_count;
-    int eventset;
-    int hw_slot[COUNTERS_MAX_EVENTS]; /* position in the event set, -1 when not counted */
-    int sde_slot[COUNTERS_MAX_SDE];
-    unsigned slots;
+    /* PAPI binds an event set to one component: hardware events and SDEs need one each. */
+    int hw_set, sde_set;
+    int hw_slot[COUNTERS_MAX_EVENTS]; /* position in hw_set, -1 when not counted */
+    int sde_slot[COUNTERS_MAX_SDE];   /* position in sde_set, -1 when not read through PAPI */
     uint64_t sde_base[COUNTERS_MAX_SDE];
     uint64_t wall0, cpu0;
 };
@@ -63,6 +64,10 @@ struct counters {
  * default. "" or "none" asks for no hardware events. An unknown name is a usage error
  * (exit 2). Leaves PAPI shut down, so fork()ed children start it afresh. */
 void counters_parse(struct counters_spec *spec, const char *list);
+
+/* Asks that hardware events also count the threads the process creates after the start;
+ * where the machine cannot do that, hardware events are left uncounted. */
+void counters_inherit(struct counters_spec *spec);
 
 /* Prints spec->note once, if there is one. */
 void counters_note(const struct counters_spec *spec);
