@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Round trips per second of the three mean servers under the same load: build/bin/server
+# (thread per connection), build/bin/epoll_server (one thread, epoll) and
+# py_threaded_server.py (the lab's design in Python), all with --quiet, each hit by
+# build/bin/loadgen keeping CLIENTS connections in flight with no pause. Runs are
+# interleaved, each against a freshly started server; the medians and ratios close.
+#
+# usage: bench/servers/compare.sh [--clients N] [--threads T] [--seconds S] [--runs R]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+clients=64 threads=2 seconds=5 runs=3
+while (($#)); do
+    case $1 in
+    --clients) clients=$2 ;;
+    --threads) threads=$2 ;;
+    --seconds) seconds=$2 ;;
+    --runs) runs=$2 ;;
+    *) echo "compare.sh: unknown option '$1'" >&2; exit 2 ;;
+    esac
+    shift 2
+done
+bin=${PARLAB_BIN:-build/bin}
+python=${PYTHON3:-python3}
+for prog in "$bin/server" "$bin/epoll_server" "$bin/loadgen"; do
+    [[ -x $prog ]] || { echo "compare.sh: $prog is missing (run make)" >&2; exit 1; }
+done
+names=(threaded epoll python)
+commands=("$bin/server 0 --quiet" "$bin/epoll_server 0 --quiet"
+          "$python bench/servers/py_threaded_server.py 0 --quiet")
+log=$(mktemp)
+csv=$(mktemp)
+trap 'rm -f "$log" "$csv"' EXIT
+
+# Starts a server on a free port, loads it, stops it; prints the round trips per second.
+measure() {
+    $1 >"$log" 2>&1 &
+    local pid=$! port=""
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^Server: listening on .*:\([0-9]*\)$/\1/p' "$log")
+        [[ -n $port ]] && break
+        sleep 0.05
+    done
+    [[ -n $port ]] || { echo "compare.sh: '$1' did not start: $(cat "$log")" >&2; kill "$pid"; exit 1; }
+    rm -f "$csv"
+    "$bin/loadgen" "127.0.0.1:$port" --clients "$clients" --threads "$threads" \
+        --duration "$seconds" --quiet --csv "$csv" >&2
+    kill -TERM "$pid"
+    wait "$pid" || true
+    awk -F, 'NR == 2 {printf "%d\n", $10}' "$csv"
+}
+
+declare -A rates
+echo "clients $clients, load threads $threads, $seconds s per run, $runs runs, $(nproc) CPUs" >&2
+for ((r = 1; r <= runs; r++)); do
+    for i in "${!names[@]}"; do
+        echo -n "run $r ${names[$i]}: " >&2
+        rates[${names[$i]}]+="$(measure "${commands[$i]}") "
+    done
+done
+median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+t=$(median "${rates[threaded]}") e=$(median "${rates[epoll]}") p=$(median "${rates[python]}")
+echo "median round trips/s: threaded $t, epoll $e, python $p"
+awk -v t="$t" -v e="$e" -v p="$p" 'BEGIN {printf "threaded/epoll %.2f, threaded/python %.2f\n", t/e, t/p}'

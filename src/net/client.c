@@ -1,0 +1,320 @@
+/* client - the lab's mean client: connects, sends a number, waits, sends `ready` and prints
+ * the mean the server replies with, in the lab client's words. */
+#include "cli.h"
+#include "net.h"
+#include "pyfloat.h"
+#include "timer.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLIENT_DEFAULT_DELAY   5.0
+#define CLIENT_DEFAULT_TIMEOUT 10.0
+#define CLIENT_MAX_SECONDS     1e6
+/* The lab's client reads once, up to 1024 bytes. */
+#define CLIENT_REPLY_MAX      1024
+#define CLIENT_REPLY_GRACE_MS 200
+
+struct client_config {
+    const char *address;
+    const char *data;
+    uint64_t number;
+    double delay;
+    double timeout; /* seconds for connecting and for each send or reply; 0: no limit */
+};
+
+struct client {
+    struct client_config cfg;
+    char host[NET_HOST_LEN];
+    char port[NET_PORT_LEN];
+    int fd;
+};
+
+/* Every line is flushed at once, so a pipe sees the conversation as it happens. */
+static void client_say(const struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void client_say(const struct client *c, const char *fmt, ...)
+{
+    char line[512];
+    int head = snprintf(line, sizeof line, "Client %llu: ", (unsigned long long)c->cfg.number);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + head, sizeof line - (size_t)head, fmt, ap);
+    va_end(ap);
+    puts(line);
+    fflush(stdout);
+}
+
+static int client_timeout_ms(const struct client *c)
+{
+    return c->cfg.timeout > 0 ? (int)(c->cfg.timeout * 1000.0 + 0.5) : -1;
+}
+
+/* "5" for whole seconds, as the lab prints its constant; otherwise Python's float text. */
+static void client_seconds_text(double s, char *out)
+{
+    if (s == floor(s) && s < 1e15)
+        snprintf(out, PYFLOAT_LEN, "%.0f", s);
+    else
+        pyfloat_format(s, out);
+}
+
+static void client_sleep(double seconds)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)seconds;
+    ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Reads until the server closes, CLIENT_REPLY_MAX bytes arrive, or the time is up.
+ * Returns the length, or -1 with errno set (ETIMEDOUT when nothing came in time). */
+static ssize_t client_read_reply(struct client *c, char *buf, size_t cap, int timeout_ms)
+{
+    size_t len = 0;
+    unsigned long long deadline =
+        timeout_ms >= 0 ? timer_wall_ns() + (unsigned long long)timeout_ms * 1000000ull : 0;
+    while (len < cap) {
+        ssize_t n = recv(c->fd, buf + len, cap - len, 0);
+        if (n > 0) {
+            len += (size_t)n;
+            continue;
+        }
+        if (n == 0)
+            break;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            /* Once part of the reply is in, a server that keeps the connection open gets a
+             * short grace for the rest, not the whole timeout: the lab's client reads once. */
+            int left = deadline ? net_ms_until(deadline) : -1;
+            if (len > 0 && (left < 0 || left > CLIENT_REPLY_GRACE_MS))
+                left = CLIENT_REPLY_GRACE_MS;
+            int w = net_wait_readable(c->fd, -1, left);
+            if (w == 1)
+                continue;
+            if (w == 0)
+                errno = ETIMEDOUT;
+            if (len > 0 && w == 0)
+                break;
+            return -1;
+        }
+        /* A reset after the reply arrived still leaves the reply. */
+        if (len > 0)
+            break;
+        return -1;
+    }
+    return (ssize_t)len;
+}
+
+/* An "error: ..." reply explains a failure better than the failed call itself; when a
+ * send fails, look for one the server sent before closing. */
+static int client_report_server_error(struct client *c)
+{
+    char buf[CLIENT_REPLY_MAX + 1];
+    ssize_t n = client_read_reply(c, buf, CLIENT_REPLY_MAX, 200);
+    if (n <= 0 || strncmp(buf, "error:", 6) != 0)
+        return 0;
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    cli_error("server %s:%s replied: %s", c->host, c->port, buf);
+    return 1;
+}
+
+static int client_send(struct client *c, const char *what, const char *text)
+{
+    char err[NET_ERR_LEN];
+    if (net_send_all(c->fd, text, strlen(text), -1, client_timeout_ms(c), err, sizeof err) == 0)
+        return 0;
+    if (!client_report_server_error(c))
+        cli_error("cannot send %s to %s:%s: %s", what, c->host, c->port, err);
+    return -1;
+}
+
+/* Python's float(): surrounding whitespace, a decimal number, or inf/infinity/nan. */
+static int client_parse_reply(const char *text, size_t len, double *value)
+{
+    while (len > 0 && (*text == ' ' || (*text >= '\t' && *text <= '\r'))) {
+        text++;
+        len--;
+    }
+    while (len > 0 && (text[len - 1] == ' ' || (text[len - 1] >= '\t' && text[len - 1] <= '\r')))
+        len--;
+    if (wire_parse_number(text, len, value, NULL, 0) == 0)
+        return 0;
+    char word[16] = "";
+    size_t sign = len > 0 && (text[0] == '+' || text[0] == '-');
+    if (len - sign >= sizeof word)
+        return -1;
+    for (size_t i = sign; i < len; i++)
+        word[i - sign] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] - 'A' + 'a' : text[i]);
+    double v;
+    if (strcmp(word, "inf") == 0 || strcmp(word, "infinity") == 0)
+        v = INFINITY;
+    else if (strcmp(word, "nan") == 0)
+        v = NAN;
+    else
+        return -1;
+    *value = sign && text[0] == '-' ? -v : v;
+    return 0;
+}
+
+static int client_run(struct client *c)
+{
+    char err[NET_ERR_LEN];
+    client_say(c, "connecting to ('%s', %s)", c->host, c->port);
+    c->fd = net_connect(c->host, c->port, client_timeout_ms(c), err, sizeof err);
+    if (c->fd < 0) {
+        cli_error("cannot connect to %s:%s: %s", c->host, c->port, err);
+        return CLI_EXIT_FAILURE;
+    }
+    client_say(c, "sending data: %s", c->cfg.data);
+    if (client_send(c, "data", c->cfg.data) != 0)
+        return CLI_EXIT_FAILURE;
+    char seconds[PYFLOAT_LEN];
+    client_seconds_text(c->cfg.delay, seconds);
+    client_say(c, "sleeping for %s seconds", seconds);
+    client_sleep(c->cfg.delay);
+    client_say(c, "sending ready message");
+    if (client_send(c, "the ready message", "ready") != 0)
+        return CLI_EXIT_FAILURE;
+    client_say(c, "receving mean data");
+
+    char reply[CLIENT_REPLY_MAX + 1];
+    ssize_t n = client_read_reply(c, reply, CLIENT_REPLY_MAX, client_timeout_ms(c));
+    if (n < 0 && errno == ETIMEDOUT) {
+        char limit[PYFLOAT_LEN];
+        client_seconds_text(c->cfg.timeout, limit);
+        cli_error("no reply from %s:%s within %s seconds", c->host, c->port, limit);
+        return CLI_EXIT_FAILURE;
+    }
+    if (n < 0) {
+        char buf[128];
+        cli_error("cannot read the reply from %s:%s: recv: %s", c->host, c->port,
+                  net_strerror(errno, buf, sizeof buf));
+        return CLI_EXIT_FAILURE;
+    }
+    if (n == 0) {
+        cli_error("server %s:%s closed the connection without a reply", c->host, c->port);
+        return CLI_EXIT_FAILURE;
+    }
+    reply[n] = '\0';
+    if (strncmp(reply, "error:", 6) == 0) {
+        reply[strcspn(reply, "\r\n")] = '\0';
+        cli_error("server %s:%s replied: %s", c->host, c->port, reply);
+        return CLI_EXIT_FAILURE;
+    }
+    double mean;
+    if (client_parse_reply(reply, (size_t)n, &mean) != 0) {
+        char quoted[128];
+        cli_error("server %s:%s sent a reply that is not a number: %s", c->host, c->port,
+                  wire_quote(reply, (size_t)n, 24, quoted, sizeof quoted));
+        return CLI_EXIT_FAILURE;
+    }
+    char text[PYFLOAT_LEN];
+    pyfloat_format(mean, text);
+    client_say(c, "mean_data %s", text);
+    return CLI_EXIT_OK;
+}
+
+static void client_usage(void)
+{
+    printf("usage: client HOST:PORT DATA [--number N] [--delay SECONDS] [--timeout SECONDS]\n"
+           "\n"
+           "Sends the number DATA to a mean server, waits, sends \"ready\" and prints the mean\n"
+           "of all data the server has received, as the lab's Python client does.\n"
+           "\n"
+           "  HOST:PORT              the server ([ADDR]:PORT for IPv6)\n"
+           "  DATA                   a decimal number, such as 3 or 2.5e3 (a negative one\n"
+           "                         goes after --: client HOST:PORT -- -2.5)\n"
+           "  -n, --number N         the client's number in its output (default 0)\n"
+           "  -d, --delay SECONDS    pause between the data and \"ready\" (default %g)\n"
+           "  -t, --timeout SECONDS  limit for connecting, each send and the reply\n"
+           "                         (default %g, 0 = none)\n"
+           "  -h, --help             this text\n"
+           "\n"
+           "exit status: 0 done, 1 no mean (bad address or data, connection failed, error\n"
+           "reply, timeout), 2 bad usage\n",
+           CLIENT_DEFAULT_DELAY, CLIENT_DEFAULT_TIMEOUT);
+}
+
+static void client_parse(int argc, char **argv, struct client_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"number", required_argument, NULL, 'n'},
+        {"delay", required_argument, NULL, 'd'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cfg->number = 0;
+    cfg->delay = CLIENT_DEFAULT_DELAY;
+    cfg->timeout = CLIENT_DEFAULT_TIMEOUT;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":n:d:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            cfg->number = cli_parse_u64("--number", optarg, 0, UINT64_MAX);
+            break;
+        case 'd':
+            cfg->delay = cli_parse_double("--delay", optarg, 0, CLIENT_MAX_SECONDS);
+            break;
+        case 't':
+            cfg->timeout = cli_parse_double("--timeout", optarg, 0, CLIENT_MAX_SECONDS);
+            break;
+        case 'h':
+            client_usage();
+            exit(CLI_EXIT_OK);
+        default:
+            /* getopt reads "-2.5" as the options -2, -., -5: point the way out. */
+            if (c == '?' && ((optopt >= '0' && optopt <= '9') || optopt == '.'))
+                cli_usage_error("negative DATA reads as an option; put it after --, as in: "
+                                "client HOST:PORT -- -2.5");
+            cli_bad_option(argv, c == ':');
+        }
+    }
+    if (argc - optind < 2)
+        cli_usage_error("missing %s (see --help)",
+                        argc - optind == 0 ? "HOST:PORT and DATA" : "DATA");
+    cfg->address = argv[optind++];
+    cfg->data = argv[optind++];
+    if (optind < argc)
+        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argv[0]);
+    struct client c = {.fd = -1};
+    client_parse(argc, argv, &c.cfg);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[NET_ERR_LEN];
+    if (net_split_hostport(c.cfg.address, c.host, sizeof c.host, c.port, sizeof c.port, err,
+                           sizeof err) != 0) {
+        cli_error("bad address: %s", err);
+        return CLI_EXIT_FAILURE;
+    }
+    double value;
+    if (wire_parse_number(c.cfg.data, strlen(c.cfg.data), &value, err, sizeof err) != 0) {
+        cli_error("bad data: %s", err);
+        return CLI_EXIT_FAILURE;
+    }
+    int rc = client_run(&c);
+    if (c.fd >= 0)
+        close(c.fd);
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* net.h - TCP plumbing: listen, connect, timed waits and sends, and addresses printed the way
+ * Python prints them. Every function that can fail writes "syscall: reason" into the caller's
+ * buffer and closes whatever it opened before returning. */
+#ifndef PARLAB_NET_H
+#define PARLAB_NET_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define NET_ERR_LEN 256
+/* Longest Python tuple for a peer: ('<46-char IPv6>', 65535, 4294967295, 4294967295). */
+#define NET_PEER_LEN 96
+/* Longest "host:port" or "[v6]:port" for a bound address. */
+#define NET_ADDR_LEN 64
+#define NET_HOST_LEN 256
+#define NET_PORT_LEN 8
+
+/* net_wait_*() results besides 1 (ready) and 0 (timed out). */
+#define NET_WAIT_ERROR   (-1)
+#define NET_WAIT_STOPPED (-2)
+
+/* A non-blocking, close-on-exec listening socket on host:port (host NULL or "" = 0.0.0.0),
+ * with SO_REUSEADDR set before bind so a restarted server can bind at once. */
+int net_listen(const char *host, unsigned port, int backlog, char *err, size_t errlen);
+
+/* A non-blocking, close-on-exec socket connected to host:port, trying each address the name
+ * resolves to; gives up on an address after timeout_ms (negative: no limit). */
+int net_connect(const char *host, const char *port, int timeout_ms, char *err, size_t errlen);
+
+/* Waits until fd is readable (or writable), or stop_fd (if >= 0) is readable, or timeout_ms
+ * passes (negative: no limit). Returns 1, NET_WAIT_STOPPED, 0 on timeout, NET_WAIT_ERROR. */
+int net_wait_readable(int fd, int stop_fd, int timeout_ms);
+int net_wait_writable(int fd, int stop_fd, int timeout_ms);
+
+/* Sends all of buf on a non-blocking socket without raising SIGPIPE. Returns 0, or
+ * NET_WAIT_STOPPED, or -1 with err set (a timeout reads "send: timed out"). */
+int net_send_all(int fd, const void *buf, size_t len, int stop_fd, int timeout_ms, char *err,
+                 size_t errlen);
+
+/* Reads and discards what the peer already sent, so that close() does not answer unread
+ * bytes with a reset that could destroy the reply still in flight. Waits up to linger_ms
+ * for the peer to finish; gives up after max_bytes. */
+void net_drain(int fd, int stop_fd, int linger_ms, size_t max_bytes);
+
+/* ('127.0.0.1', 62000) or ('::1', 62000, 0, 0), as Python's socket module prints them. */
+void net_peer_tuple(const struct sockaddr *sa, char *out, size_t len);
+
+/* "0.0.0.0:8081" or "[::]:8081": the address the socket is bound to. */
+int net_local_addr(int fd, char *out, size_t len, unsigned *port);
+
+/* Splits "host:port" or "[v6]:port"; the port must be 1..65535. Returns 0 or -1 with err
+ * naming what is wrong. */
+int net_split_hostport(const char *text, char *host, size_t hostlen, char *port, size_t portlen,
+                       char *err, size_t errlen);
+
+/* Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force. */
+long net_raise_nofile(void);
+
+/* strerror() for threads: the text for err, using buf if the C library needs room. */
+const char *net_strerror(int err, char *buf, size_t len);
+
+/* Milliseconds left until deadline_ns (timer_wall_ns clock); 0 when past, -1 when the
+ * deadline is 0 (none). Capped so it always fits poll()'s int. */
+int net_ms_until(unsigned long long deadline_ns);
+
+#endif

@@ -1,0 +1,175 @@
+#include "srvmetrics.h"
+
+#include "cli.h"
+#include "csv.h"
+#include "pyfloat.h"
+#include "timer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s, const char *events)
+{
+    memset(m, 0, sizeof *m);
+    m->path = path;
+    m->interval_s = interval_s;
+    m->wake[0] = m->wake[1] = -1;
+    counters_parse(&m->spec, events);
+    /* Connection threads come and go: count them all, or not at all. */
+    counters_inherit(&m->spec);
+}
+
+/* The counters live in atomics; PAPI SDE reads them as plain 64-bit words, which is what
+ * an _Atomic uint64_t is on every platform parlab builds on. */
+static uint64_t *srvmetrics_word(_Atomic uint64_t *field)
+{
+    return (uint64_t *)field;
+}
+
+static void srvmetrics_define(struct srvmetrics *m)
+{
+    struct server_stats *s = m->stats;
+    struct counters_sde *d = m->sde;
+    d[0] =
+        (struct counters_sde){"connections_accepted", srvmetrics_word(&s->connections_accepted), 0};
+    d[1] = (struct counters_sde){"connections_active", srvmetrics_word(&s->connections_active), 1};
+    d[2] = (struct counters_sde){"bytes_received", srvmetrics_word(&s->bytes_received), 0};
+    d[3] = (struct counters_sde){"data_messages", srvmetrics_word(&s->data_messages), 0};
+    d[4] = (struct counters_sde){"ready_messages", srvmetrics_word(&s->ready_messages), 0};
+    d[5] = (struct counters_sde){"bad_messages", srvmetrics_word(&s->bad_messages), 0};
+    d[6] = (struct counters_sde){"busy_rejections", srvmetrics_word(&s->busy_rejections), 0};
+    d[7] = (struct counters_sde){"idle_timeouts", srvmetrics_word(&s->idle_timeouts), 0};
+    d[8] = (struct counters_sde){"lock_wait_ns", srvmetrics_word(&s->lock_wait_ns), 0};
+}
+
+/* Runs under the mean's lock: the count and the mean of one and the same moment. */
+struct srvmetrics_mean {
+    struct mean *mean;
+    uint64_t count;
+};
+
+static void srvmetrics_take_count(void *arg, double mean)
+{
+    struct srvmetrics_mean *sm = arg;
+    (void)mean;
+    sm->count = sm->mean->acc.count;
+}
+
+static void srvmetrics_append(struct srvmetrics *m, const char *row_kind)
+{
+    if (m->failed)
+        return;
+    struct counters_result r;
+    counters_read(&m->counters, &r);
+    /* PAPI's virtual clock is this thread's; the server's CPU time is the whole process's. */
+    r.cpu_ns = timer_cpu_ns() - m->started_cpu_ns;
+    struct srvmetrics_mean sm = {m->mean, 0};
+    uint64_t ignored_wait = 0;
+    double mean = mean_read(m->mean, srvmetrics_take_count, &sm, &ignored_wait);
+
+    char header[2048] = "program,row,time_s,wall_ns,cpu_ns";
+    for (unsigned i = 0; i < SRVMETRICS_SDE_COUNT; i++) {
+        strncat(header, ",", sizeof header - strlen(header) - 1);
+        strncat(header, m->sde[i].name, sizeof header - strlen(header) - 1);
+    }
+    strncat(header, ",values,mean", sizeof header - strlen(header) - 1);
+    for (unsigned i = 0; i < m->spec.count; i++) {
+        strncat(header, ",", sizeof header - strlen(header) - 1);
+        strncat(header, m->spec.names[i], sizeof header - strlen(header) - 1);
+    }
+
+    struct csv csv;
+    csv_init(&csv);
+    csv_str(&csv, "server");
+    csv_str(&csv, row_kind);
+    char text[64];
+    snprintf(text, sizeof text, "%.3f", (double)(timer_wall_ns() - m->started_ns) / 1e9);
+    csv_str(&csv, text);
+    csv_u64(&csv, r.wall_ns);
+    csv_u64(&csv, r.cpu_ns);
+    for (unsigned i = 0; i < SRVMETRICS_SDE_COUNT; i++)
+        csv_i64(&csv, r.sde[i]);
+    csv_u64(&csv, sm.count);
+    pyfloat_format(mean, text);
+    csv_str(&csv, text);
+    for (unsigned i = 0; i < m->spec.count; i++) {
+        if (r.hw_valid[i])
+            csv_i64(&csv, r.hw[i]);
+        else
+            csv_empty(&csv);
+    }
+    csv_end_line(&csv);
+    char err[CSV_ERR_LEN];
+    if (csv_append(m->path, header, &csv, err) != 0) {
+        cli_error("%s; no more metrics rows", err);
+        m->failed = 1;
+    }
+    csv_free(&csv);
+}
+
+/* All PAPI calls happen on this thread: an event set belongs to the thread that made it. */
+static void *srvmetrics_main(void *arg)
+{
+    struct srvmetrics *m = arg;
+    counters_start(&m->counters, &m->spec, SRVMETRICS_SDE_LIBRARY, m->sde, SRVMETRICS_SDE_COUNT);
+    uint64_t step = (uint64_t)(m->interval_s * 1e9);
+    uint64_t next = timer_wall_ns() + step;
+    for (;;) {
+        int wait_ms = -1;
+        if (step) {
+            uint64_t now = timer_wall_ns();
+            wait_ms = now >= next ? 0 : (int)((next - now + 999999u) / 1000000u);
+        }
+        struct pollfd p = {.fd = m->wake[0], .events = POLLIN};
+        int rc = poll(&p, 1, wait_ms);
+        if (rc > 0 || (rc < 0 && errno != EINTR))
+            break; /* EOF on the pipe: the server is stopping */
+        if (step && timer_wall_ns() >= next) {
+            srvmetrics_append(m, "interval");
+            next += step;
+        }
+    }
+    srvmetrics_append(m, "final");
+    struct counters_result ignored;
+    counters_stop(&m->counters, &ignored);
+    return NULL;
+}
+
+int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct mean *mean, char *err,
+                     size_t errlen)
+{
+    m->stats = stats;
+    m->mean = mean;
+    m->started_ns = timer_wall_ns();
+    m->started_cpu_ns = timer_cpu_ns();
+    srvmetrics_define(m);
+    counters_note(&m->spec);
+    if (pipe(m->wake) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    int rc = pthread_create(&m->thread, NULL, srvmetrics_main, m);
+    if (rc != 0) {
+        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+        close(m->wake[0]);
+        close(m->wake[1]);
+        m->wake[0] = m->wake[1] = -1;
+        return -1;
+    }
+    m->running = 1;
+    return 0;
+}
+
+int srvmetrics_stop(struct srvmetrics *m)
+{
+    if (!m->running)
+        return 0;
+    close(m->wake[1]);
+    pthread_join(m->thread, NULL);
+    close(m->wake[0]);
+    m->running = 0;
+    return m->failed ? -1 : 0;
+}

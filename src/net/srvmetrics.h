@@ -1,0 +1,44 @@
+/* srvmetrics.h - the server's --metrics: its counters published as PAPI software-defined
+ * events (library "parlab_server"), read back through PAPI with any hardware events asked
+ * for, and appended as CSV rows every --metrics-interval and once at shutdown. */
+#ifndef PARLAB_SRVMETRICS_H
+#define PARLAB_SRVMETRICS_H
+
+#include "counters.h"
+#include "mean.h"
+#include "stats.h"
+
+#include <pthread.h>
+
+#define SRVMETRICS_SDE_LIBRARY "parlab_server"
+#define SRVMETRICS_SDE_COUNT   9
+
+struct srvmetrics {
+    const char *path;
+    double interval_s; /* 0: only the row at shutdown */
+    struct counters_spec spec;
+    struct counters counters;
+    struct counters_sde sde[SRVMETRICS_SDE_COUNT];
+    struct server_stats *stats;
+    struct mean *mean;
+    uint64_t started_ns, started_cpu_ns;
+    int wake[2]; /* the periodic thread sleeps on wake[0]; closing wake[1] ends it */
+    pthread_t thread;
+    int running;
+    int failed; /* a row could not be written: said once, then no more rows */
+};
+
+/* Validates the event list (an unknown event is a usage error, exit 2). Call before serving. */
+void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s,
+                      const char *events);
+
+/* Starts the thread that counts and appends the rows (periodic ones only with an interval).
+ * Returns 0, or -1 with a one-line reason in err. */
+int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct mean *mean, char *err,
+                     size_t errlen);
+
+/* Stops the thread, which appends the row at shutdown first. Returns 0, or -1 when a row
+ * could not be written (already reported on stderr). */
+int srvmetrics_stop(struct srvmetrics *m);
+
+#endif

@@ -1,0 +1,50 @@
+/* stats.c - publishing and reading the server's counters. */
+#include "stats.h"
+
+void stats_init(struct server_stats *s)
+{
+    atomic_init(&s->connections_accepted, 0);
+    atomic_init(&s->connections_active, 0);
+    atomic_init(&s->bytes_received, 0);
+    atomic_init(&s->data_messages, 0);
+    atomic_init(&s->ready_messages, 0);
+    atomic_init(&s->bad_messages, 0);
+    atomic_init(&s->busy_rejections, 0);
+    atomic_init(&s->idle_timeouts, 0);
+    atomic_init(&s->lock_wait_ns, 0);
+}
+
+/* Relaxed: the counters are independent totals; nobody orders other memory by them. */
+static void stats_add(_Atomic uint64_t *counter, uint64_t n)
+{
+    if (n)
+        atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
+}
+
+void stats_publish(struct server_stats *s, const struct conn_stats *c)
+{
+    stats_add(&s->bytes_received, c->bytes_received);
+    stats_add(&s->data_messages, c->data_messages);
+    stats_add(&s->ready_messages, c->ready_messages);
+    stats_add(&s->bad_messages, c->bad_messages);
+    stats_add(&s->idle_timeouts, c->idle_timeouts);
+    stats_add(&s->lock_wait_ns, c->lock_wait_ns);
+}
+
+static uint64_t stats_get(const _Atomic uint64_t *counter)
+{
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+void stats_read(const struct server_stats *s, struct stats_snapshot *out)
+{
+    out->connections_accepted = stats_get(&s->connections_accepted);
+    out->connections_active = stats_get(&s->connections_active);
+    out->bytes_received = stats_get(&s->bytes_received);
+    out->data_messages = stats_get(&s->data_messages);
+    out->ready_messages = stats_get(&s->ready_messages);
+    out->bad_messages = stats_get(&s->bad_messages);
+    out->busy_rejections = stats_get(&s->busy_rejections);
+    out->idle_timeouts = stats_get(&s->idle_timeouts);
+    out->lock_wait_ns = stats_get(&s->lock_wait_ns);
+}

@@ -1,0 +1,43 @@
+/* stats.h - what a mean server counts. One struct, so every counter can be published in one
+ * place (a metrics file, performance-counter tools). Connection threads count in a local
+ * struct conn_stats and publish it once, when the connection ends, so the shared cache
+ * lines are touched once per connection rather than once per byte. */
+#ifndef PARLAB_STATS_H
+#define PARLAB_STATS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct server_stats {
+    _Atomic uint64_t connections_accepted; /* accept() results, rejected ones included */
+    _Atomic uint64_t connections_active;   /* connections being served right now */
+    _Atomic uint64_t bytes_received;
+    _Atomic uint64_t data_messages;   /* numbers added to the mean */
+    _Atomic uint64_t ready_messages;  /* means sent */
+    _Atomic uint64_t bad_messages;    /* connections closed with "error: <reason>" */
+    _Atomic uint64_t busy_rejections; /* connections turned away with "error: server busy" */
+    _Atomic uint64_t idle_timeouts;   /* connections closed with "error: timeout" */
+    _Atomic uint64_t lock_wait_ns;    /* time spent waiting for the mean's lock */
+};
+
+/* One connection's share, counted without atomics. */
+struct conn_stats {
+    uint64_t bytes_received;
+    uint64_t data_messages;
+    uint64_t ready_messages;
+    uint64_t bad_messages;
+    uint64_t idle_timeouts;
+    uint64_t lock_wait_ns;
+};
+
+/* A plain copy, for printing. */
+struct stats_snapshot {
+    uint64_t connections_accepted, connections_active, bytes_received, data_messages,
+        ready_messages, bad_messages, busy_rejections, idle_timeouts, lock_wait_ns;
+};
+
+void stats_init(struct server_stats *s);
+void stats_publish(struct server_stats *s, const struct conn_stats *c);
+void stats_read(const struct server_stats *s, struct stats_snapshot *out);
+
+#endif

@@ -1,0 +1,66 @@
+# The server's --metrics: counters read through PAPI SDE, the count of values and the mean,
+# rows every interval and one at shutdown, all equal to what the test itself sent.
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+cd "$T_DIR"
+
+"$PARLAB_BIN/server" 0 --quiet --metrics m.csv --metrics-interval 0.2 --events none >log 2>&1 &
+pid=$!
+port=""
+for _ in $(seq 100); do
+    port=$(sed -n 's/^Server: listening on .*:\([0-9]*\)$/\1/p' log)
+    [[ -n $port ]] && break
+    sleep 0.05
+done
+assert_match "server started" '^[0-9]+$' "$port"
+
+# 40 sessions of the value 7, then one bad message, then a pause for interval rows.
+run_status "$PARLAB_BIN/loadgen" "127.0.0.1:$port" --clients 4 --sessions 40 --value 7 --quiet
+assert_eq "loadgen exit" 0 "$T_STATUS"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'abc' >&3
+reply=$(timeout 5 cat <&3)
+exec 3<&-
+assert_eq "bad message reply" "error: not a number: 'abc'" "$reply"
+sleep 0.5
+kill -TERM $pid
+wait $pid
+assert_eq "server exit" 0 $?
+
+header="program,row,time_s,wall_ns,cpu_ns,connections_accepted,connections_active,bytes_received,data_messages,ready_messages,bad_messages,busy_rejections,idle_timeouts,lock_wait_ns,values,mean"
+assert_eq "header" "$header" "$(head -1 m.csv)"
+intervals=$(grep -c '^server,interval,' m.csv)
+if ((intervals >= 2)); then t_pass; else t_fail "expected >= 2 interval rows, got $intervals"; fi
+assert_eq "one final row, last" "server,final" "$(tail -1 m.csv | cut -d, -f1-2)"
+final=$(tail -1 m.csv)
+col() { cut -d, -f"$1" <<<"$final"; }
+assert_eq "connections_accepted" 41 "$(col 6)"
+assert_eq "connections_active at the end" 0 "$(col 7)"
+assert_eq "data_messages" 40 "$(col 9)"
+assert_eq "ready_messages" 40 "$(col 10)"
+assert_eq "bad_messages" 1 "$(col 11)"
+assert_eq "busy_rejections" 0 "$(col 12)"
+assert_eq "idle_timeouts" 0 "$(col 13)"
+assert_eq "values" 40 "$(col 15)"
+assert_eq "mean" "7.0" "$(col 16)"
+# Each session sends "7" and "ready" at least; the bad one sent 3 bytes.
+bytes=$(col 8)
+if ((bytes >= 40 * 6 + 3 && bytes <= 40 * 8 + 3)); then t_pass; else t_fail "bytes_received $bytes not in [243, 323]"; fi
+# Counters only grow from row to row.
+assert_eq "counters never decrease" "" "$(awk -F, 'NR > 2 && $6 < prev {print NR} {prev = $6}' m.csv)"
+
+# Usage errors.
+run_status "$PARLAB_BIN/server" 0 --metrics-interval 1
+assert_eq "--metrics-interval alone exit" 2 "$T_STATUS"
+assert_eq "--metrics-interval alone message" "server: --metrics-interval needs --metrics FILE" "$T_ERR"
+run_status "$PARLAB_BIN/server" 0 --metrics m2.csv --metrics-interval 0
+assert_eq "--metrics-interval 0 exit" 2 "$T_STATUS"
+run_status "$PARLAB_BIN/server" 0 --metrics ""
+assert_eq "empty --metrics exit" 2 "$T_STATUS"
+if grep -qa papi_sde_init "$PARLAB_BIN/server"; then  # a PAPI build checks event names
+    run_status "$PARLAB_BIN/server" 0 --metrics m2.csv --events NO_SUCH_EVENT
+    assert_eq "unknown event exit" 2 "$T_STATUS"
+    assert_match "unknown event message" "unknown event 'NO_SUCH_EVENT'" "$T_ERR"
+fi
+assert_eq "nothing written on usage errors" "" "$(ls m2.csv 2>/dev/null)"
+
+t_done
