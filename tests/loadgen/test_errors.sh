@@ -1,0 +1,71 @@
+# Errors are counted by kind, not fatal: a stub server misbehaves one way per run, a
+# closed port refuses, the real server turns connections away past --max-clients.
+source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+source "$PARLAB_TESTS/loadgen/lib_loadgen.sh" || exit 1
+LG="$PARLAB_BIN/loadgen"
+KINDS="connect write read timeout reply unparsable"
+
+# errors CSV: the six error counts of the CSV's only row.
+errors() {
+    local k
+    for k in $KINDS; do lg_field "$1" 1 "errors_$k"; done | xargs
+}
+
+# expect MODE "connect write read timeout reply unparsable" SESSIONS [LOADGEN ARGS...]
+expect() {
+    local mode=$1 counts=$2 sessions=$3
+    shift 3
+    lg_stub "$mode"
+    rm -f "$T_DIR/e.csv"
+    run_status "$LG" "127.0.0.1:$PORT" --clients 4 --sessions 40 --csv "$T_DIR/e.csv" "$@"
+    assert_eq "$mode: exit" 0 "$T_STATUS"
+    assert_eq "$mode: errors by kind ($KINDS)" "$counts" "$(errors "$T_DIR/e.csv")"
+    assert_eq "$mode: sessions" "$sessions" "$(lg_field "$T_DIR/e.csv" 1 sessions)"
+}
+
+expect error "0 0 0 0 40 0" 0
+assert_match "error: reply texts" "replies +40 x 'error: stub refuses'" "$T_OUT"
+assert_match "error: summary" "errors +40: reply 40 \(first: error: stub refuses\)" "$T_OUT"
+expect busy "0 0 0 0 40 0" 0
+assert_match "busy: reply texts" "replies +40 x 'error: server busy'" "$T_OUT"
+# Many clients on one loop: some replies arrive with the connect itself, before the number
+# is sent; they must be read then, or those sessions would wait for their timeout.
+expect busy "0 0 0 0 400 0" 0 --clients 100 --threads 1 --sessions 400 --timeout 5
+expect junk "0 0 0 0 0 40" 0
+assert_match "junk: first" "unparsable 40 \(first: reply 'not-a-number'\)" "$T_OUT"
+expect close "0 0 40 0 0 0" 0
+assert_match "close: first" "read 40 \(first: closed without a reply\)" "$T_OUT"
+# A number with whitespace around it is a mean to float(), but not Python's str().
+expect sloppy "0 0 0 0 0 0" 40
+lg_stub sloppy
+run_status "$LG" "127.0.0.1:$PORT" --clients 2 --sessions 10 --verify
+assert_eq "sloppy --verify: exit" 1 "$T_STATUS"
+assert_match "sloppy --verify: counted" "unparsable 10 \(first: reply '\\\\x207.5\\\\x0a'\)" "$T_OUT"
+# Silence: each session gives up after its timeout.
+expect silent "0 0 0 4 0 0" 0 --sessions 4 --timeout 0.3
+assert_match "silent: first" "timeout 4 \(first: no reply in time\)" "$T_OUT"
+
+# A port nobody listens on: the stub's, once it is gone.
+lg_stub error
+kill "$LG_PID"
+wait "$LG_PID" 2>/dev/null
+run_status "$LG" "127.0.0.1:$PORT" --clients 3 --duration 5 --csv "$T_DIR/refused.csv"
+assert_eq "refused: exit" 1 "$T_STATUS"
+assert_eq "refused: message" "loadgen: cannot connect to 127.0.0.1:$PORT: connect: Connection refused" \
+    "$T_ERR"
+assert_eq "refused: sessions" 0 "$(lg_field "$T_DIR/refused.csv" 1 sessions)"
+refused=$(lg_field "$T_DIR/refused.csv" 1 errors_connect)
+assert_match "refused: every client's connect counted" "^([3-9]|[1-9][0-9]+)$" "$refused"
+assert_eq "refused: other kinds" "0 0 0 0 0" "$(for k in write read timeout reply unparsable; do
+    lg_field "$T_DIR/refused.csv" 1 errors_$k; done | xargs)"
+
+# The real server with room for 2: a hold of 10 keeps 2, the rest are turned away.
+lg_server busy --max-clients 2
+run_status "$LG" "127.0.0.1:$PORT" --hold 10 --csv "$T_DIR/busy.csv"
+assert_eq "max-clients: exit" 0 "$T_STATUS"
+assert_eq "max-clients: held" 2 "$(lg_field "$T_DIR/busy.csv" 1 held)"
+assert_eq "max-clients: answered" 2 "$(lg_field "$T_DIR/busy.csv" 1 sessions)"
+assert_eq "max-clients: turned away" 8 "$(lg_field "$T_DIR/busy.csv" 1 errors_reply)"
+assert_match "max-clients: reply text" "replies +8 x 'error: server busy'" "$T_OUT"
+
+t_done
