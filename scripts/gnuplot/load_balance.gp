@@ -7,8 +7,7 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xlabel 'worker'
-set key top center horizontal
-set offsets 0, 0, graph 0.15, 0
+set key outside right top vertical
 set yrange [0:*]
 set ylabel 'busy time (ms)'
 plot data using 2:xtic(1) ls 1 title 'dynamic', '' using 3 ls 2 title 'static', '' using 4 ls 3 title 'cyclic'
