@@ -197,10 +197,7 @@ static void engine_expire(struct engine_thread *th, uint64_t now)
         struct session *s = queue_entry(th->active.head, struct session, by_deadline);
         if (s->deadline_ns > now)
             break;
-        session_fail(s, TALLY_TIMEOUT,
-                     s->state == SESSION_CONNECTING ? "connect: timed out"
-                     : s->state == SESSION_SENDING  ? "send: timed out"
-                                                    : "no reply in time");
+        session_time_out(s);
         engine_finish(th, s, now);
     }
 }

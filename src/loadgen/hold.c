@@ -68,10 +68,7 @@ static void hold_expire(struct hold *h, uint64_t now)
         struct session *s = queue_entry(h->active.head, struct session, by_deadline);
         if (s->deadline_ns > now)
             break;
-        session_fail(s, TALLY_TIMEOUT,
-                     s->state == SESSION_CONNECTING ? "connect: timed out"
-                     : s->state == SESSION_SENDING  ? "send: timed out"
-                                                    : "no reply in time");
+        session_time_out(s);
         hold_after(h, s, 0, SESSION_FINISHED);
     }
 }

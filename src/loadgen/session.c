@@ -35,6 +35,14 @@ void session_fail(struct session *s, enum tally_kind kind, const char *why)
     s->state = SESSION_DONE;
 }
 
+void session_time_out(struct session *s)
+{
+    session_fail(s, TALLY_TIMEOUT,
+                 s->state == SESSION_CONNECTING ? "connect: timed out"
+                 : s->state == SESSION_SENDING  ? "send: timed out"
+                                                : "no reply in time");
+}
+
 static enum session_step session_failed(struct session *s, enum tally_kind kind, const char *call,
                                         int err)
 {

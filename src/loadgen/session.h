@@ -75,6 +75,8 @@ enum session_step session_resume(struct session *s, const struct session_opts *o
 
 /* Gives up on a session (a timeout): outcome kind, reason why. */
 void session_fail(struct session *s, enum tally_kind kind, const char *why);
+/* Fails s as a timeout, saying in which step it was when its deadline passed. */
+void session_time_out(struct session *s);
 
 /* Closes the socket (leaving the epoll set with it). */
 void session_close(struct session *s);
