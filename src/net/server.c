@@ -676,11 +676,13 @@ int main(int argc, char **argv)
     unsigned port = srv.cfg.port;
     if (net_local_addr(lfd, addr, sizeof addr, &port) != 0)
         snprintf(addr, sizeof addr, "%s:%u", srv.cfg.bind, port);
-    logline_put("Server: listening on ", addr);
+    /* Counting starts before the line a client waits for, so no connection goes uncounted. */
     if (srv.cfg.metrics && srvmetrics_start(&metrics, &srv.stats, &srv.mean, err, sizeof err)) {
         cli_error("cannot start --metrics: %s", err);
+        close(lfd);
         return CLI_EXIT_FAILURE;
     }
+    logline_put("Server: listening on ", addr);
 
     server_loop(lfd);
 

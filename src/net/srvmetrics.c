@@ -115,6 +115,9 @@ static void *srvmetrics_main(void *arg)
 {
     struct srvmetrics *m = arg;
     counters_start(&m->counters, &m->spec, SRVMETRICS_SDE_LIBRARY, m->sde, SRVMETRICS_SDE_COUNT);
+    /* PAPI reads SDE counters relative to their value at start: the server must not accept
+     * before this point, or the first connections would be missing from every row. */
+    pthread_barrier_wait(&m->started);
     uint64_t step = (uint64_t)(m->interval_s * 1e9);
     uint64_t next = timer_wall_ns() + step;
     for (;;) {
@@ -151,14 +154,24 @@ int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct me
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
-    int rc = pthread_create(&m->thread, NULL, srvmetrics_main, m);
+    int rc = pthread_barrier_init(&m->started, NULL, 2);
     if (rc != 0) {
-        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+        snprintf(err, errlen, "pthread_barrier_init: %s", strerror(rc));
         close(m->wake[0]);
         close(m->wake[1]);
         m->wake[0] = m->wake[1] = -1;
         return -1;
     }
+    rc = pthread_create(&m->thread, NULL, srvmetrics_main, m);
+    if (rc != 0) {
+        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+        pthread_barrier_destroy(&m->started);
+        close(m->wake[0]);
+        close(m->wake[1]);
+        m->wake[0] = m->wake[1] = -1;
+        return -1;
+    }
+    pthread_barrier_wait(&m->started);
     m->running = 1;
     return 0;
 }
@@ -169,6 +182,7 @@ int srvmetrics_stop(struct srvmetrics *m)
         return 0;
     close(m->wake[1]);
     pthread_join(m->thread, NULL);
+    pthread_barrier_destroy(&m->started);
     close(m->wake[0]);
     m->running = 0;
     return m->failed ? -1 : 0;

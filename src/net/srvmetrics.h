@@ -24,6 +24,7 @@ struct srvmetrics {
     uint64_t started_ns, started_cpu_ns;
     int wake[2]; /* the periodic thread sleeps on wake[0]; closing wake[1] ends it */
     pthread_t thread;
+    pthread_barrier_t started; /* start() returns once the thread counts */
     int running;
     int failed; /* a row could not be written: said once, then no more rows */
 };
@@ -32,8 +33,9 @@ struct srvmetrics {
 void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s,
                       const char *events);
 
-/* Starts the thread that counts and appends the rows (periodic ones only with an interval).
- * Returns 0, or -1 with a one-line reason in err. */
+/* Starts the thread that counts and appends the rows (periodic ones only with an interval),
+ * and returns once it counts: call it before accepting the first connection. Returns 0, or -1 with
+ * a one-line reason in err. */
 int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct mean *mean, char *err,
                      size_t errlen);
 
