@@ -5,13 +5,16 @@ load dir.'/style.gp'
 set multiplot layout 1,2 title 'Mean server: closed loop, no pause'
 set xlabel 'concurrent clients'
 set logscale x
-set key top left
+# Every corner of these axes holds data at some client count: the keys get headroom above it.
+set key top left horizontal maxrows 2
+set offsets 0, 0, graph 0.2, 0
 set ylabel 'sessions / s'
 set yrange [0:*]
 plot for [i=1:nservers] data index i-1 using 1:2 with linespoints ls i title word(names, i)
 set ylabel 'latency (ms), p50 solid, p99 dashed'
 set logscale y
 set yrange [*:*]
-plot for [i=1:nservers] data index i-1 using 1:3 with linespoints ls i title word(names, i).' p50', \
-     for [i=1:nservers] data index i-1 using 1:4 with linespoints ls i dt 2 title word(names, i).' p99'
+set offsets 0, 0, graph 0.3, 0
+plot for [i=1:nservers] data index i-1 using 1:3 with linespoints ls i title word(names, i), \
+     for [i=1:nservers] data index i-1 using 1:4 with linespoints ls i dt 2 notitle
 unset multiplot
