@@ -8,11 +8,15 @@ the number and `ready` the way the protocol frames them, then answers as --reply
   sloppy  " 7.5\\n"                         (a number, but not as Python's str() prints it)
   close   nothing, then a clean close      (closed without a reply)
   silent  nothing, ever                    (a timeout)
+  refuse  the port bound but never listened on, so every connect is refused; holding it
+          keeps the kernel from handing the port to another test's server meanwhile
 
 usage: stub_server.py --reply MODE [--port PORT]   (PORT 0, the default, picks a free one)
-Prints "Stub: listening on 127.0.0.1:PORT" once it accepts connections.
+Prints "Stub: listening on 127.0.0.1:PORT" once it accepts connections ("Stub: bound but
+not listening on ..." for refuse).
 """
 import argparse
+import signal
 import socket
 import socketserver
 
@@ -59,9 +63,16 @@ class Server(socketserver.ThreadingTCPServer):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reply", required=True, choices=["error", "busy", "junk", "sloppy",
-                                                           "close", "silent"])
+                                                           "close", "silent", "refuse"])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
+    if args.reply == "refuse":
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", args.port))
+            print(f"Stub: bound but not listening on 127.0.0.1:{sock.getsockname()[1]}",
+                  flush=True)
+            signal.pause()
+        return
     with Server(("127.0.0.1", args.port), Handler) as server:
         server.mode = args.reply
         print(f"Stub: listening on 127.0.0.1:{server.server_address[1]}", flush=True)
