@@ -35,6 +35,14 @@ struct hold {
     int saw_connect;
 };
 
+/* Parked: open, number sent, not awaiting anything with a deadline. Not the same as
+ * SESSION_PAUSED: a parked session the server already answered may be reading the rest of
+ * that answer (the close can come after the text), and it is still parked. */
+static int hold_is_parked(const struct session *s)
+{
+    return s->fd >= 0 && !s->by_deadline.linked;
+}
+
 static void hold_after(struct hold *h, struct session *s, int was_parked, enum session_step step)
 {
     uint64_t now = timer_wall_ns();
@@ -84,7 +92,7 @@ static int hold_poll(struct hold *h, int ms, char *err, size_t errlen)
     }
     for (int i = 0; i < n; i++) {
         struct session *s = evs[i].data.ptr;
-        int was_parked = s->state == SESSION_PAUSED;
+        int was_parked = hold_is_parked(s);
         hold_after(h, s, was_parked, session_io(s, &h->opts, evs[i].events));
     }
     hold_expire(h, timer_wall_ns());
@@ -152,7 +160,7 @@ static int hold_ready(struct hold *h, char *err, size_t errlen)
     h->ready_phase = 1;
     for (uint64_t i = 0; i < h->cfg->connections; i++) {
         struct session *s = &h->sessions[i];
-        if (s->state != SESSION_PAUSED)
+        if (!hold_is_parked(s))
             continue;
         uint64_t now = timer_wall_ns();
         s->start_ns = now;
@@ -160,9 +168,12 @@ static int hold_ready(struct hold *h, char *err, size_t errlen)
         queue_push(&h->active, &s->by_deadline);
         h->parked--;
         h->pending++;
-        hold_after(h, s, 0, session_resume(s, &h->opts));
+        /* One that is already reading an answer it got unasked only waits for the rest. */
+        enum session_step step =
+            s->state == SESSION_PAUSED ? session_resume(s, &h->opts) : SESSION_WAIT;
+        hold_after(h, s, 0, step);
     }
-    while (h->pending > 0) {
+    while (h->pending > 0 && !atomic_load(h->cfg->stop)) {
         if (hold_poll(h, hold_wait_ms(h), err, errlen) != 0)
             return -1;
         hold_progress(h, "replies awaited:", h->pending, h->cfg->connections);

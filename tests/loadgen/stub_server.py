@@ -4,6 +4,8 @@ the number and `ready` the way the protocol frames them, then answers as --reply
 
   error   "error: stub refuses"            (an error reply)
   busy    "error: server busy" at once     (turned away before the number is read)
+  lagging "error: server busy" at once, the close 0.5 s later (the text and the end of
+          the stream reach the client in separate reads)
   junk    "not-a-number"                   (unparsable)
   sloppy  " 7.5\\n"                         (a number, but not as Python's str() prints it)
   close   nothing, then a clean close      (closed without a reply)
@@ -19,6 +21,7 @@ import argparse
 import signal
 import socket
 import socketserver
+import time
 
 REPLIES = {"error": b"error: stub refuses", "junk": b"not-a-number", "sloppy": b" 7.5\n"}
 
@@ -27,8 +30,10 @@ class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         mode = self.server.mode
         conn = self.request
-        if mode == "busy":
+        if mode in ("busy", "lagging"):
             conn.sendall(b"error: server busy")
+            if mode == "lagging":
+                time.sleep(0.5)
             conn.shutdown(socket.SHUT_WR)
             drain(conn)
             return
@@ -62,7 +67,7 @@ class Server(socketserver.ThreadingTCPServer):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reply", required=True, choices=["error", "busy", "junk", "sloppy",
+    parser.add_argument("--reply", required=True, choices=["error", "busy", "lagging", "junk", "sloppy",
                                                            "close", "silent", "refuse"])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()

@@ -47,6 +47,16 @@ assert_match "sloppy --verify: counted" "unparsable 10 \(first: reply '\\\\x207.
 expect silent "0 0 0 4 0 0" 0 --sessions 4 --timeout 0.3
 assert_match "silent: first" "timeout 4 \(first: no reply in time\)" "$T_OUT"
 
+# Turned away while held, the close arriving well after the text: each counted once as
+# turned away, none as held, and the probe ends (it once waited forever for these).
+lg_stub lagging
+run_status timeout -k 5 30 "$LG" "127.0.0.1:$PORT" --hold 4 --hold-for 1 --timeout 3 \
+    --csv "$T_DIR/lagging.csv"
+assert_eq "lagging close: exit" 0 "$T_STATUS"
+assert_eq "lagging close: held" 0 "$(lg_field "$T_DIR/lagging.csv" 1 held)"
+assert_eq "lagging close: turned away" 4 "$(lg_field "$T_DIR/lagging.csv" 1 errors_reply)"
+assert_eq "lagging close: answered" 0 "$(lg_field "$T_DIR/lagging.csv" 1 sessions)"
+
 # A port bound but never listened on. (A port freed by a stub that exits could meanwhile
 # be handed to a server of a test running beside this one.)
 lg_stub refuse
