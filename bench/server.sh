@@ -60,9 +60,10 @@ load_summary() {
 
 server_sweeps() {
     local mode=$1 duration=3 clients="1 8 64 512 2048" rates="2000 5000 10000 20000" hold=8000
+    local repeats=6 repeat_duration=2
     case $mode in
-    quick) duration=1 clients="1 64 512" rates="5000 20000" hold=2000 ;;
-    tiny) duration=0.3 clients="1 8" rates="1000" hold=50 ;;
+    quick) duration=1 clients="1 64 512" rates="5000 20000" hold=2000 repeat_duration=1 ;;
+    tiny) duration=0.3 clients="1 8" rates="1000" hold=50 repeats=2 repeat_duration=0.3 ;;
     esac
     [[ -x $BIN/server && -x $BIN/loadgen ]] || { echo "bench: server or loadgen not built" >&2; exit 1; }
 
@@ -86,6 +87,21 @@ server_sweeps() {
         done
         server_stop
     done
+
+    # Paired repeats at 64 clients, each on a fresh server: parlab's, then the epoll server.
+    # The regression gate judges parlab's throughput over these runs, and its ratio to the
+    # epoll server's run beside it, which a busier or slower machine moves far less.
+    if [[ -x $BIN/epoll_server ]]; then
+        local i
+        for ((i = 1; i <= repeats; i++)); do
+            server_start parlab "$BIN/server" 0 --quiet
+            load_point server_repeat parlab --clients 64 --duration $repeat_duration
+            server_stop
+            server_start epoll "$BIN/epoll_server" 0 --quiet
+            load_point server_repeat epoll --clients 64 --duration $repeat_duration
+            server_stop
+        done
+    fi
 
     # Open loop at fixed arrival rates: latency as the load approaches saturation.
     server_start parlab "$BIN/server" 0 --quiet

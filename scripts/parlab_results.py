@@ -94,6 +94,7 @@ class Run:
         self.server = self._rows("server_clients.csv", SERVER)
         self.server_rate = self._rows("server_rate.csv", SERVER)
         self.server_hold = self._rows("server_hold.csv", SERVER)
+        self.server_repeat = self._rows("server_repeat.csv", SERVER)
 
     def path(self, name):
         return os.path.join(self.folder, name)
@@ -113,6 +114,21 @@ class Run:
 
 SERVER = ["label", "target", "mode", "clients", "sessions_per_s", "latency_p50_us",
           "latency_p99_us"]
+
+
+def server_pairs(path, rows):
+    """server_repeat.csv's paired runs as samples: parlab's sessions/s and p99 (us) per run,
+    epoll's sessions/s per run, and per pair the ratio parlab / epoll (the bench runs the
+    i-th parlab run beside the i-th epoll run). Empty lists when a server is missing."""
+    parlab, p99, epoll = [], [], []
+    for row in rows or []:
+        if row["label"] == "parlab":
+            parlab.append(number(path, row, "sessions_per_s"))
+            p99.append(number(path, row, "latency_p99_us"))
+        elif row["label"] == "epoll":
+            epoll.append(number(path, row, "sessions_per_s"))
+    ratio = [a / b for a, b in zip(parlab, epoll) if b > 0]
+    return {"sessions": parlab, "p99": p99, "epoll": epoll, "ratio": ratio}
 
 
 def find(points, **want):

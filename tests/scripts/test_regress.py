@@ -35,9 +35,16 @@ def times(center, runs, jitter, rng):
     return [center * (1.0 + rng.uniform(-jitter, jitter)) for _ in range(runs)]
 
 
+LOADGEN_HEADER = ("label,target,mode,clients,threads,rate_per_s,delay_s,duration_s,sessions,"
+                  "sessions_per_s,latency_mean_us,latency_p50_us,latency_p90_us,latency_p99_us,"
+                  "latency_p999_us,latency_max_us,errors_connect,errors_write,errors_read,"
+                  "errors_timeout,errors_reply,errors_unparsable,held")
+
+
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
-             instructions=30_000_000, divisions=67740404, reference_scale=1.0):
-    """A run with a serial point and two optimized points, all times times `scale`."""
+             instructions=30_000_000, divisions=67740404, reference_scale=1.0, server=None):
+    """A run with a serial point and two optimized points, all times times `scale`; with
+    server = (parlab sessions/s, epoll sessions/s, pairs), the server's paired repeats."""
     rng = random.Random(seed)
     os.makedirs(folder)
     with open(os.path.join(folder, "meta.json"), "w") as f:
@@ -68,12 +75,30 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
         f.write("program,limit,procs,chunk,schedule,worker,wall_ns,cpu_ns,numbers_tested,"
                 "trial_divisions,primes_found\n")
         f.write(f"optimized,1000000,2,1000,dynamic,all,5,5,999999,{divisions},78498\n")
+    if server:
+        parlab, epoll, pairs = server
+        with open(os.path.join(folder, "server_repeat.csv"), "w") as f:
+            f.write(LOADGEN_HEADER + "\n")
+            for _ in range(pairs):
+                for label, rate in (("parlab", parlab), ("epoll", epoll)):
+                    r = rate * (1.0 + rng.uniform(-jitter, jitter))
+                    f.write(f"{label},127.0.0.1:1,closed,64,2,,0.0,1.0,{r:.0f},{r:.2f},"
+                            f"2500,2400,3900,6300,8400,15000,0,0,0,0,0,0,\n")
 
 
 def gate(base, cur, *extra):
     proc = subprocess.run([sys.executable, REGRESS, *extra, base, cur], capture_output=True,
                           text=True, timeout=60)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def corrupted(tmp, base, name, file, text, mode="w"):
+    """Gates a copy of `base` in which `file` was overwritten (or appended to) with `text`."""
+    folder = os.path.join(tmp, name)
+    shutil.copytree(base, folder)
+    with open(os.path.join(folder, file), mode) as f:
+        f.write(text)
+    return gate(base, folder)
 
 
 def verdicts(stdout, word):
@@ -153,20 +178,48 @@ def main():
         make_run(small, instructions=30_300_000)
         check("1% more instructions passes", 0, gate(base, small)[0])
 
+        # The server's paired repeats: parlab's throughput and its ratio to epoll's.
+        sbase = os.path.join(tmp, "sbase")
+        make_run(sbase, server=(22000, 30000, 6))
+        rc, out, _ = gate(sbase, sbase)
+        check("server repeats: identical runs pass", 0, rc)
+        judged = [l for l in verdicts(out, "ok") if l.startswith("server_repeat") and "p = " in l]
+        check("server repeats: throughput and ratio judged", 2, len(judged))
+        check("server repeats: p99 reported", True,
+              any("latency_p99_us" in l and "not judged" in l for l in out.splitlines()))
+        sslow = os.path.join(tmp, "sslow")
+        make_run(sslow, server=(16500, 30000, 6), seed=11)
+        rc, out, _ = gate(sbase, sslow)
+        check("server 25% fewer sessions/s over 6 pairs fails", 1, rc)
+        check("server 25% fewer: throughput and ratio SLOWER", 2,
+              len([l for l in verdicts(out, "SLOWER") if l.startswith("server_repeat")]))
+        sbusy = os.path.join(tmp, "sbusy")
+        make_run(sbusy, server=(16500, 22500, 6), seed=13)
+        rc, out, _ = gate(sbase, sbusy)
+        check("a machine 25% slower for both servers: the ratio holds", 1,
+              len([l for l in verdicts(out, "ok") if l.startswith("server_repeat parlab/epoll")]))
+        sbase2 = os.path.join(tmp, "sbase2")
+        sslow2 = os.path.join(tmp, "sslow2")
+        make_run(sbase2, server=(22000, 30000, 2))
+        make_run(sslow2, server=(16500, 30000, 2), seed=17)
+        rc, out, _ = gate(sbase2, sslow2)
+        check("server 25% fewer over 2 pairs passes", 0, rc)
+        check("server over 2 pairs: said not significant", True,
+              any("not significant" in l for l in out.splitlines() if l.startswith("server_repeat")))
+        rc, _, err = corrupted(tmp, sbase, "sbad", "server_repeat.csv",
+                               "parlab,127.0.0.1:1,closed,64,2,,0.0,1.0,0,fast,1,1,1,1,1,1,"
+                               "0,0,0,0,0,0,\n", mode="a")
+        check("server repeats: a bad number exits 2", 2, rc)
+        check("server repeats: the file and the value named", True,
+              "server_repeat.csv" in err and "'fast'" in err)
+
         # Malformed and missing inputs: exit 2 with the file named.
-        broken = os.path.join(tmp, "broken")
-        shutil.copytree(base, broken)
-        with open(os.path.join(broken, "primes_procs.hyperfine.json"), "w") as f:
-            f.write("{not json")
-        rc, _, err = gate(base, broken)
+        rc, _, err = corrupted(tmp, base, "broken", "primes_procs.hyperfine.json", "{not json")
         check("malformed JSON exits 2", 2, rc)
         check("malformed JSON named", True, "primes_procs.hyperfine.json" in err)
 
-        nocol = os.path.join(tmp, "nocol")
-        shutil.copytree(base, nocol)
-        with open(os.path.join(nocol, "primes_instructions.csv"), "w") as f:
-            f.write("program,limit\noptimized,100000\n")
-        rc, _, err = gate(base, nocol)
+        rc, _, err = corrupted(tmp, base, "nocol", "primes_instructions.csv",
+                               "program,limit\noptimized,100000\n")
         check("CSV without its columns exits 2", 2, rc)
         check("CSV without its columns named", True, "primes_instructions.csv" in err)
 

@@ -48,6 +48,9 @@ t1=$(awk -F, 'NR > 1 && $1 == "nonoptimized" {print $7; exit}' run/primes_procs.
 t2=$(awk -F, 'NR > 1 && $1 == "optimized" && $3 == 2 && $4 == "dynamic" {print $7; exit}' run/primes_procs.csv)
 speedup=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.2f", a / b}')
 assert_match "headline speedup at P=2" "\\| 2 \\| [0-9.]+ ms \\| $speedup \\|" "$(cat out/report.md)"
+# The fixture's paired runs, by hand: 20000/25000, 21000/30000, 22000/27500 = 0.8, 0.7, 0.8.
+assert_match "paired runs table" "\\| sessions/s \\| 21,000 \\(20,000 to 22,000\\) \\| 27,500 \\(25,000 to 30,000\\) \\| 0.80x \\(0.70x to 0.80x\\) \\|" "$(cat out/report.md)"
+assert_match "finding states the paired ratio" "Over 3 paired runs at 64 clients .parlab. does 0.80x" "$(cat out/report.md)"
 assert_match "finding states the speedup" "speedup $speedup" "$(sed -n '/## Findings/,/## Naive/p' out/report.md)"
 
 # Bad input: named, exit 2, nothing half-written.
