@@ -21,11 +21,6 @@ uint64_t timer_cpu_ns(void)
     return timer_read(CLOCK_PROCESS_CPUTIME_ID);
 }
 
-uint64_t timer_thread_cpu_ns(void)
-{
-    return timer_read(CLOCK_THREAD_CPUTIME_ID);
-}
-
 uint64_t timer_children_cpu_ns(void)
 {
     struct rusage ru;

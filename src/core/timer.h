@@ -10,9 +10,6 @@ uint64_t timer_wall_ns(void);
 /* CPU time consumed by the calling process (all its threads). */
 uint64_t timer_cpu_ns(void);
 
-/* CPU time consumed by the calling thread alone. */
-uint64_t timer_thread_cpu_ns(void);
-
 /* CPU time of the calling process's reaped children (fork()ed workers, once waited for). */
 uint64_t timer_children_cpu_ns(void);
 

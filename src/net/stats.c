@@ -30,21 +30,3 @@ void stats_publish(struct server_stats *s, const struct conn_stats *c)
     stats_add(&s->idle_timeouts, c->idle_timeouts);
     stats_add(&s->lock_wait_ns, c->lock_wait_ns);
 }
-
-static uint64_t stats_get(const _Atomic uint64_t *counter)
-{
-    return atomic_load_explicit(counter, memory_order_relaxed);
-}
-
-void stats_read(const struct server_stats *s, struct stats_snapshot *out)
-{
-    out->connections_accepted = stats_get(&s->connections_accepted);
-    out->connections_active = stats_get(&s->connections_active);
-    out->bytes_received = stats_get(&s->bytes_received);
-    out->data_messages = stats_get(&s->data_messages);
-    out->ready_messages = stats_get(&s->ready_messages);
-    out->bad_messages = stats_get(&s->bad_messages);
-    out->busy_rejections = stats_get(&s->busy_rejections);
-    out->idle_timeouts = stats_get(&s->idle_timeouts);
-    out->lock_wait_ns = stats_get(&s->lock_wait_ns);
-}

@@ -30,14 +30,7 @@ struct conn_stats {
     uint64_t lock_wait_ns;
 };
 
-/* A plain copy, for printing. */
-struct stats_snapshot {
-    uint64_t connections_accepted, connections_active, bytes_received, data_messages,
-        ready_messages, bad_messages, busy_rejections, idle_timeouts, lock_wait_ns;
-};
-
 void stats_init(struct server_stats *s);
 void stats_publish(struct server_stats *s, const struct conn_stats *c);
-void stats_read(const struct server_stats *s, struct stats_snapshot *out);
 
 #endif

@@ -262,6 +262,16 @@ def client(*args, timeout=WAIT):
     return run([os.path.join(BIN, "client"), *args], timeout=timeout)
 
 
+def lab_sequence(port, delay):
+    """The lab's clients one after another: 3, 5, 7 -> 3.0, 4.0, 5.0, each transcript whole."""
+    for n, (data, mean) in enumerate((("3", "3.0"), ("5", "4.0"), ("7", "5.0")), start=1):
+        res = client(f"127.0.0.1:{port}", data, "--number", str(n), "--delay", delay)
+        check_eq("", res.stderr, f"client {n} stderr")
+        check_eq(0, res.returncode, f"client {n} exit status")
+        check_lines(client_transcript(n, port, data, mean, delay), res.stdout.splitlines(),
+                    f"client {n} output")
+
+
 def client_transcript(n, port, data, mean, delay):
     return [f"Client {n}: connecting to ('127.0.0.1', {port})",
             f"Client {n}: sending data: {data}",
@@ -357,12 +367,7 @@ def case_lab_single():
 def case_lab_sequence():
     """The lab's clients in sequence: 3, 5, 7 -> 3.0, 4.0, 5.0."""
     with Server() as srv:
-        for n, (data, mean) in enumerate((("3", "3.0"), ("5", "4.0"), ("7", "5.0")), start=1):
-            res = client(f"127.0.0.1:{srv.port}", data, "--number", str(n), "--delay", "0.2")
-            check_eq("", res.stderr, f"client {n} stderr")
-            check_eq(0, res.returncode, f"client {n} exit status")
-            check_lines(client_transcript(n, srv.port, data, mean, "0.2"),
-                        res.stdout.splitlines(), f"client {n} output")
+        lab_sequence(srv.port, "0.2")
         srv.stop()
         peers = [LOG_PATTERNS["conn"].fullmatch(line).group(1)
                  for line in srv.lines if line.startswith("Server: got connection")]
@@ -429,12 +434,7 @@ def case_interop_py_server():
     """Our client against an independent Python server, then against its failure modes."""
     script = os.path.join(HERE, "py_server.py")
     with Server(command=[PYTHON, script, "0"]) as srv:
-        for n, (data, mean) in enumerate((("3", "3.0"), ("5", "4.0"), ("7", "5.0")), start=1):
-            res = client(f"127.0.0.1:{srv.port}", data, "--number", str(n), "--delay", "0")
-            check_eq("", res.stderr, f"client {n} stderr")
-            check_eq(0, res.returncode, f"client {n} exit status")
-            check_lines(client_transcript(n, srv.port, data, mean, "0"),
-                        res.stdout.splitlines(), f"client {n} output")
+        lab_sequence(srv.port, "0")
         res = client(f"127.0.0.1:{srv.port}", "--delay", "0", "--", "-2.5e-3")
         check_eq("Client 0: mean_data 3.749375", res.stdout.splitlines()[-1],
                  "mean of 3, 5, 7, -2.5e-3")

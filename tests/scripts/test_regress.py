@@ -95,6 +95,13 @@ def gate(base, cur, *extra):
     return proc.returncode, proc.stdout, proc.stderr
 
 
+def made(tmp, name, **kwargs):
+    """A synthetic run in tmp/name (see make_run); its folder."""
+    folder = os.path.join(tmp, name)
+    make_run(folder, **kwargs)
+    return folder
+
+
 def corrupted(tmp, base, name, file, text, mode="w"):
     """Gates a copy of `base` in which `file` was overwritten (or appended to) with `text`."""
     folder = os.path.join(tmp, name)
@@ -112,8 +119,7 @@ def verdicts(stdout, word):
 def main():
     tmp = tempfile.mkdtemp(prefix="parlab-regress-")
     try:
-        base = os.path.join(tmp, "base")
-        make_run(base)
+        base = made(tmp, "base")
 
         # Exact Mann-Whitney p-values, known in closed form: complete separation of two
         # samples of 5 has two-sided p = 2 / C(10, 5) = 2/252; of 2 and 2, 2/6.
@@ -127,94 +133,67 @@ def main():
         check("identical runs pass", 0, rc)
         check("identical runs: verdict line", True, "regress: no regression" in out)
 
-        noisy = os.path.join(tmp, "noisy")
-        make_run(noisy, scale=1.03, jitter=0.02, seed=7)
-        rc, out, _ = gate(base, noisy)
+        rc, out, _ = gate(base, made(tmp, "noisy", scale=1.03, jitter=0.02, seed=7))
         check("3% slower with noise passes", 0, rc)
 
-        slow = os.path.join(tmp, "slow")
-        make_run(slow, scale=1.25, seed=3)
+        slow = made(tmp, "slow", scale=1.25, seed=3)
         rc, out, _ = gate(base, slow)
         check("25% slower with 10 runs fails", 1, rc)
         check("25% slower: SLOWER rows (3 timings)", 3, len(verdicts(out, "SLOWER")))
         check("25% slower: verdict line", True, "REGRESSION" in out)
 
-        base2 = os.path.join(tmp, "base2")
-        slow2 = os.path.join(tmp, "slow2")
-        make_run(base2, runs=2)
-        make_run(slow2, scale=1.25, runs=2, seed=5)
-        rc, out, _ = gate(base2, slow2)
+        rc, out, _ = gate(made(tmp, "base2", runs=2),
+                          made(tmp, "slow2", scale=1.25, runs=2, seed=5))
         check("25% slower with 2 runs passes", 0, rc)
         check("25% slower with 2 runs: said not significant", True, "not significant" in out)
 
         # A burst of load from elsewhere: 8 of 10 runs 80% slower, the median with them, the
         # U test sure of it, but the best run as fast as ever.
-        burst = os.path.join(tmp, "burst")
-        make_run(burst, burst=8, seed=19)
-        rc, out, _ = gate(base, burst)
+        rc, out, _ = gate(base, made(tmp, "burst", burst=8, seed=19))
         check("8 of 10 runs slowed by a burst passes", 0, rc)
         check("burst: each timing says why", 3,
               len([l for l in out.splitlines() if "some runs slowed, not the program" in l]))
 
-        fast = os.path.join(tmp, "fast")
-        make_run(fast, scale=0.7, seed=9)
-        rc, out, _ = gate(base, fast)
+        rc, out, _ = gate(base, made(tmp, "fast", scale=0.7, seed=9))
         check("30% faster passes", 0, rc)
         check("30% faster: reported", 3, len(verdicts(out, "faster")))
 
-        ref = os.path.join(tmp, "ref")
-        make_run(ref, reference_scale=1.5)
-        rc, out, _ = gate(base, ref)
+        rc, out, _ = gate(base, made(tmp, "ref", reference_scale=1.5))
         check("a slower reference program (primesieve) is reported, not failed", 0, rc)
         check("reference program: said so", True, "reference program" in out)
 
-        changed = os.path.join(tmp, "changed")
-        make_run(changed, checksum="cd" * 32)
-        rc, out, _ = gate(base, changed)
+        rc, out, _ = gate(base, made(tmp, "changed", checksum="cd" * 32))
         check("changed checksum fails", 1, rc)
         check("changed checksum: one changed row", 1, len(verdicts(out, "changed")))
 
-        counts = os.path.join(tmp, "counts")
-        make_run(counts, divisions=67740405)
-        rc, out, _ = gate(base, counts)
+        rc, out, _ = gate(base, made(tmp, "counts", divisions=67740405))
         check("changed trial_divisions fails", 1, rc)
 
-        instr = os.path.join(tmp, "instr")
-        make_run(instr, instructions=31_500_000)
-        rc, out, _ = gate(base, instr)
+        rc, out, _ = gate(base, made(tmp, "instr", instructions=31_500_000))
         check("5% more instructions fails", 1, rc)
         check("5% more instructions: SLOWER row", 1,
               len([l for l in verdicts(out, "SLOWER") if l.startswith("instructions")]))
 
-        small = os.path.join(tmp, "small")
-        make_run(small, instructions=30_300_000)
-        check("1% more instructions passes", 0, gate(base, small)[0])
+        check("1% more instructions passes", 0,
+              gate(base, made(tmp, "small", instructions=30_300_000))[0])
 
         # The server's paired repeats: parlab's throughput and its ratio to epoll's.
-        sbase = os.path.join(tmp, "sbase")
-        make_run(sbase, server=(22000, 30000, 6))
+        sbase = made(tmp, "sbase", server=(22000, 30000, 6))
         rc, out, _ = gate(sbase, sbase)
         check("server repeats: identical runs pass", 0, rc)
         judged = [l for l in verdicts(out, "ok") if l.startswith("server_repeat") and "p = " in l]
         check("server repeats: throughput and ratio judged", 2, len(judged))
         check("server repeats: p99 reported", True,
               any("latency_p99_us" in l and "not judged" in l for l in out.splitlines()))
-        sslow = os.path.join(tmp, "sslow")
-        make_run(sslow, server=(16500, 30000, 6), seed=11)
-        rc, out, _ = gate(sbase, sslow)
+        rc, out, _ = gate(sbase, made(tmp, "sslow", server=(16500, 30000, 6), seed=11))
         check("server 25% fewer sessions/s over 6 pairs fails", 1, rc)
         check("server 25% fewer: throughput and ratio SLOWER", 2,
               len([l for l in verdicts(out, "SLOWER") if l.startswith("server_repeat")]))
-        sbusy = os.path.join(tmp, "sbusy")
-        make_run(sbusy, server=(16500, 22500, 6), seed=13)
-        rc, out, _ = gate(sbase, sbusy)
+        rc, out, _ = gate(sbase, made(tmp, "sbusy", server=(16500, 22500, 6), seed=13))
         check("a machine 25% slower for both servers: the ratio holds", 1,
               len([l for l in verdicts(out, "ok") if l.startswith("server_repeat parlab/epoll")]))
-        sbase2 = os.path.join(tmp, "sbase2")
-        sslow2 = os.path.join(tmp, "sslow2")
-        make_run(sbase2, server=(22000, 30000, 2))
-        make_run(sslow2, server=(16500, 30000, 2), seed=17)
-        rc, out, _ = gate(sbase2, sslow2)
+        rc, out, _ = gate(made(tmp, "sbase2", server=(22000, 30000, 2)),
+                          made(tmp, "sslow2", server=(16500, 30000, 2), seed=17))
         check("server 25% fewer over 2 pairs passes", 0, rc)
         check("server over 2 pairs: said not significant", True,
               any("not significant" in l for l in out.splitlines() if l.startswith("server_repeat")))
