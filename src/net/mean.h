@@ -1,28 +1,38 @@
 /* mean.h - the running mean of every value all clients sent.
  *
- * The sum is compensated (Neumaier's variant of Kahan summation): a second double carries
- * the low-order bits each addition rounds away, so the mean of millions of values does not
- * drift, and sums of whole numbers below 2**53 stay exact, so the mean is the correctly
- * rounded quotient Python's sum(ints) / len(ints) gives. When a sum would overflow (two
- * clients sending 1e308) it is kept scaled down by a power of two, which is exact, so the
- * mean of finite values is always finite. */
+ * The guarantee: the mean is the exact arithmetic mean of every finite value received,
+ * rounded once to the nearest double (ties to even) - what Python's
+ * float(sum(map(Fraction, values)) / len(values)) gives. No drift over millions of values,
+ * no overflow (the mean of finite values is finite), no underflow short of the double
+ * range itself, and for whole numbers the same text as the lab's sum(ints) / len(ints).
+ *
+ * How: the sum is kept exactly, as a fixed-point integer in units of 2**-1074 (the
+ * smallest double) wide enough for 2**64 values of the largest magnitude, a
+ * "superaccumulator" (Kulisch; Neal, "Fast exact summation using small and large
+ * superaccumulators", 2015). Adding a double touches two or three 32-bit limbs and carries
+ * rarely; the mean is one long division from the top limb down to the bits a double can
+ * hold, so both stay well under a microsecond. MPFR could hold the sum too, but it
+ * allocates, and its subnormal rounding needs extra care; this is 150 lines. */
 #ifndef PARLAB_MEAN_H
 #define PARLAB_MEAN_H
 
 #include <pthread.h>
 #include <stdint.h>
 
-/* The bare accumulator: no locking, for single-threaded users and tests. */
+/* 2**-1074 .. 2**1024 is 2098 bits, 64 more for the count, and a sign: 70 limbs of 32 bits. */
+#define MEAN_LIMBS 70
+
+/* The bare accumulator: no locking, for single-threaded users and tests. The limbs are one
+ * 2240-bit two's complement integer, least significant limb first. */
 struct mean_sum {
-    double sum;  /* the running sum, times 2**-shift */
-    double comp; /* what rounding took from sum, same scale */
-    int shift;   /* 0 unless the true sum exceeds the double range */
+    uint32_t limb[MEAN_LIMBS];
     uint64_t count;
 };
 
 void mean_sum_init(struct mean_sum *s);
+/* Adds a finite x (the wire never lets infinities or NaN through; they are ignored). */
 void mean_sum_add(struct mean_sum *s, double x);
-/* The mean so far; 0.0 before the first value. */
+/* The mean so far, correctly rounded; 0.0 before the first value. */
 double mean_sum_mean(const struct mean_sum *s);
 
 /* The shared mean: one mutex around the accumulator. */
@@ -32,7 +42,8 @@ struct mean {
 };
 
 /* Called with the lock held, so whatever it records (a log line) is ordered exactly as
- * the updates themselves. */
+ * the updates themselves. It must not block: format or queue, never write to a file or a
+ * socket, or one stalled reader stalls every client. */
 typedef void (*mean_fn)(void *arg, double mean);
 
 int mean_init(struct mean *m);

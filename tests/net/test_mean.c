@@ -1,13 +1,16 @@
-/* test_mean - the compensated running mean: exact where Python is exact, no drift over
- * millions of values, no overflow from finite values, and under the lock the callbacks see
- * the updates in the order they happened. */
+/* test_mean - the exact running mean: correctly rounded wherever the true mean lies (huge,
+ * tiny, subnormal, cancelling), no drift over millions of values, and under the lock the
+ * callbacks see the updates in the order they happened. `test_mean --dump` reads sequences
+ * (hex bit patterns on a line) and prints each mean's bits, for mean_vs_python.py. */
 #include "net_check.h"
 #include "mean.h"
 
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static double mean_of(const double *v, size_t n)
 {
@@ -80,6 +83,58 @@ static void test_range(void)
     CHECK_DBL(0.2, mean_of(back, 5));
     const double tiny[] = {0x0.0000000000001p-1022, 0x0.0000000000003p-1022};
     CHECK_DBL(0x0.0000000000002p-1022, mean_of(tiny, 2));
+    /* The sum leaves the double range and comes back to a value whose every bit counts:
+     * exactly 1e-300 / 5, correctly rounded (Fraction arithmetic in Python agrees). */
+    const double over_and_back[] = {1e308, 1e308, 1e-300, -1e308, -1e308};
+    CHECK_DBL(2e-301, mean_of(over_and_back, 5));
+    /* Half the smallest subnormal: a tie, to even (zero); a hair more rounds up. */
+    const double half_min[] = {0x0.0000000000001p-1022, 0.0};
+    CHECK_DBL(0.0, mean_of(half_min, 2));
+    const double three_halves[] = {0x0.0000000000003p-1022, 0.0};
+    CHECK_DBL(0x0.0000000000002p-1022, mean_of(three_halves, 2));
+    const double third_min[] = {0x0.0000000000001p-1022, 0.0, 0.0};
+    CHECK_DBL(0.0, mean_of(third_min, 3));
+    const double neg_tiny[] = {-0x0.0000000000003p-1022, 0.0};
+    CHECK_DBL(-0x0.0000000000002p-1022, mean_of(neg_tiny, 2));
+    /* A mean exactly between two doubles goes to the even one, up or down; the sign of a
+     * cancelled sum is +0. */
+    const double tie_down[] = {1.0, 0x1.0000000000001p0};
+    CHECK_DBL(1.0, mean_of(tie_down, 2));
+    const double tie_up[] = {0x1.0000000000001p0, 0x1.0000000000002p0};
+    CHECK_DBL(0x1.0000000000002p0, mean_of(tie_up, 2));
+    const double thirds_of_one[] = {1.0, 0x1.0000000000001p0, 0.0};
+    CHECK_DBL(0x1.5555555555556p-1, mean_of(thirds_of_one, 3));
+    const double cancelled[] = {-1.5, 1.5};
+    CHECK_DBL(0.0, mean_of(cancelled, 2));
+    /* Infinities and NaN never reach the mean (the wire refuses them); if they did, they
+     * would not count. */
+    const double with_inf[] = {2.0, INFINITY, NAN, 4.0};
+    CHECK_DBL(3.0, mean_of(with_inf, 4));
+}
+
+/* --dump: one sequence per line, hex bit patterns separated by spaces; prints the mean's. */
+static int dump_means(void)
+{
+    static char line[1 << 20];
+    struct mean_sum s;
+    while (fgets(line, sizeof line, stdin)) {
+        mean_sum_init(&s);
+        char *p = line, *end;
+        for (;;) {
+            unsigned long long b = strtoull(p, &end, 16);
+            if (end == p)
+                break;
+            double x;
+            memcpy(&x, &b, sizeof x);
+            mean_sum_add(&s, x);
+            p = end;
+        }
+        double m = mean_sum_mean(&s);
+        unsigned long long mb;
+        memcpy(&mb, &m, sizeof mb);
+        printf("%016llx\n", mb);
+    }
+    return 0;
 }
 
 /* Threads add whole numbers; the callback records each update with the mean it produced. */
@@ -152,8 +207,10 @@ static void test_threads(void)
     mean_destroy(&s.mean);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--dump") == 0)
+        return dump_means();
     test_lab_values();
     test_compensation();
     test_range();
