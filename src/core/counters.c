@@ -13,25 +13,27 @@
 #endif
 
 /* Resolves the list (argument, then $PARLAB_EVENTS, then the default) into spec->names;
- * `joined` receives the names comma-separated, for notes. */
-static void counters_take_list(struct counters_spec *spec, const char *list, char *joined,
-                               size_t joined_len)
+ * `joined` receives the names comma-separated, for notes. Returns where the list came from
+ * ("--events" or the variable's name), so that every message about it names what to fix. */
+static const char *counters_take_list(struct counters_spec *spec, const char *list, char *joined,
+                                      size_t joined_len)
 {
+    const char *source = "--events";
     memset(spec, 0, sizeof *spec);
     joined[0] = '\0';
-    if (!list)
-        list = getenv(COUNTERS_ENV);
+    if (!list && (list = getenv(COUNTERS_ENV)) != NULL)
+        source = COUNTERS_ENV;
     if (!list)
         list = COUNTERS_DEFAULT_LIST;
     if (strcmp(list, "none") == 0)
-        return;
+        return source;
     const char *p = list;
     while (*p) {
         size_t len = strcspn(p, ",");
         if (len == 0 || len >= COUNTERS_NAME_LEN)
-            cli_usage_error("--events: bad event name in '%s'", list);
+            cli_usage_error("%s: bad event name in '%s'", source, list);
         if (spec->count == COUNTERS_MAX_EVENTS)
-            cli_usage_error("--events: more than %d events in '%s'", COUNTERS_MAX_EVENTS, list);
+            cli_usage_error("%s: more than %d events in '%s'", source, COUNTERS_MAX_EVENTS, list);
         memcpy(spec->names[spec->count], p, len);
         spec->names[spec->count][len] = '\0';
         spec->count++;
@@ -40,6 +42,7 @@ static void counters_take_list(struct counters_spec *spec, const char *list, cha
             p++;
     }
     snprintf(joined, joined_len, "%s", list);
+    return source;
 }
 
 /* A program's count may be written by other threads (atomically) while this reads it. */
@@ -106,7 +109,7 @@ static int counters_set_inherit(int eventset)
 void counters_parse(struct counters_spec *spec, const char *list)
 {
     char names[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN];
-    counters_take_list(spec, list, names, sizeof names);
+    const char *source = counters_take_list(spec, list, names, sizeof names);
     if (spec->count == 0)
         return;
 
@@ -124,9 +127,9 @@ void counters_parse(struct counters_spec *spec, const char *list)
         int code;
         if (PAPI_event_name_to_code(spec->names[i], &code) != PAPI_OK) {
             PAPI_shutdown();
-            cli_usage_error("--events: unknown event '%s' (papi_avail and papi_native_avail "
+            cli_usage_error("%s: unknown event '%s' (papi_avail and papi_native_avail "
                             "list the names)",
-                            spec->names[i]);
+                            source, spec->names[i]);
         }
         /* Each event is added on its own so one the machine cannot count spares the rest. */
         int add = PAPI_add_event(eventset, code);

@@ -62,7 +62,8 @@ struct counters {
 
 /* Parses a comma-separated event list: `list` if given, else $PARLAB_EVENTS, else the
  * default. "" or "none" asks for no hardware events. An unknown name is a usage error
- * (exit 2). Leaves PAPI shut down, so fork()ed children start it afresh. */
+ * (exit 2) whose message names where the list came from: "--events" or "PARLAB_EVENTS".
+ * Leaves PAPI shut down, so fork()ed children start it afresh. */
 void counters_parse(struct counters_spec *spec, const char *list);
 
 /* Asks that hardware events also count the threads the process creates after the start;
