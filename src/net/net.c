@@ -272,6 +272,15 @@ void net_peer_tuple(const struct sockaddr *sa, char *out, size_t len)
     }
 }
 
+void net_format_hostport(const char *host, unsigned port, char *out, size_t len)
+{
+    /* Already in brackets ("[::1]"): as given. */
+    if (strchr(host, ':') != NULL && host[0] != '[')
+        snprintf(out, len, "[%s]:%u", host, port);
+    else
+        snprintf(out, len, "%s:%u", host, port);
+}
+
 int net_local_addr(int fd, char *out, size_t len, unsigned *port)
 {
     struct sockaddr_storage ss;
@@ -283,16 +292,15 @@ int net_local_addr(int fd, char *out, size_t len, unsigned *port)
         const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
         inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
         *port = ntohs(in->sin_port);
-        snprintf(out, len, "%s:%u", host, *port);
     } else if (ss.ss_family == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
         inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
         *port = ntohs(in6->sin6_port);
-        snprintf(out, len, "[%s]:%u", host, *port);
     } else {
         errno = EAFNOSUPPORT;
         return -1;
     }
+    net_format_hostport(host, *port, out, len);
     return 0;
 }
 

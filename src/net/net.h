@@ -49,6 +49,10 @@ void net_peer_tuple(const struct sockaddr *sa, char *out, size_t len);
 /* "0.0.0.0:8081" or "[::]:8081": the address the socket is bound to. */
 int net_local_addr(int fd, char *out, size_t len, unsigned *port);
 
+/* "127.0.0.1:8081", or "[::]:8081" for a host with a colon (an IPv6 address), so that the
+ * port stays apart from the address: how every message prints a host and a port. */
+void net_format_hostport(const char *host, unsigned port, char *out, size_t len);
+
 /* Splits "host:port" or "[v6]:port"; the port must be 1..65535. Returns 0 or -1 with err
  * naming what is wrong. */
 int net_split_hostport(const char *text, char *host, size_t hostlen, char *port, size_t portlen,

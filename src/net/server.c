@@ -1,11 +1,16 @@
 /* server - the lab's running-mean server, one thread per connection. Each thread reads a
  * number, adds it to the mean of everything every client sent, waits for `ready` and
- * replies with that mean, printed as Python prints a float. */
+ * replies with that mean, printed as Python prints a float. Who gets a connection slot is
+ * admit.c's decision, how long a conversation may take deadline.c's, and the log goes
+ * through logline.c's queue: none of them knows about threads. */
+#include "admit.h"
 #include "cli.h"
+#include "deadline.h"
 #include "logline.h"
 #include "mean.h"
 #include "net.h"
 #include "pyfloat.h"
+#include "srvconfig.h"
 #include "srvmetrics.h"
 #include "stats.h"
 #include "timer.h"
@@ -13,12 +18,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +33,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SERVER_DEFAULT_IDLE 60.0
-#define SERVER_MAX_IDLE     1e6
-#define SERVER_MAX_CLIENTS  10000000u
-/* Descriptors that are not connections: stdio, the listener, two pipes, the spare. */
-#define SERVER_RESERVED_FDS 16
 #define SERVER_BACKLOG      4096
 #define SERVER_ACCEPT_BATCH 128
-/* How long a stop waits for connection threads before "Server: stopped" (limit: 1 s). */
-#define SERVER_STOP_GRACE_NS 700000000ull
+/* How long a stop waits for connection threads, then for stdout to take the log, then for
+ * stderr to take a report of lines dropped: 1 s in all at most. */
+#define SERVER_STOP_GRACE_NS 600000000ull
+#define SERVER_LOG_FLUSH_NS  200000000ull
+#define SERVER_REPORT_MS     100
 /* How long a reply may wait for room in a peer's receive window. */
 #define SERVER_SEND_TIMEOUT_MS 5000
 /* After an error reply, how long to wait for a peer to stop sending before closing. */
@@ -71,24 +74,15 @@
 #define SERVER_STACK_SIZE (20 * 1024)
 #endif
 
-struct server_config {
-    unsigned port;
-    const char *bind;
-    int quiet;
-    uint64_t max_clients; /* 0: from the descriptor limit */
-    double idle_timeout;  /* seconds; 0: never */
-    const char *metrics;  /* CSV for --metrics, or NULL */
-    double metrics_interval;
-    const char *events; /* hardware events for --metrics, or NULL for the default */
-};
-
 struct server {
-    struct server_config cfg;
+    struct srvconfig cfg;
     uint64_t max_clients;
-    unsigned long long idle_ns; /* 0: never */
-    int wake_rd, wake_wr;       /* the signal thread writes here to stop the accept loop */
-    int stop_rd, stop_wr;       /* stop_rd reads EOF once the server stops: wakes every thread */
-    int spare_fd;               /* given up to accept (and turn away) when out of descriptors */
+    struct deadline_policy deadlines;
+    struct admit admit;
+    int wake_rd, wake_wr; /* the signal thread writes here to stop the accept loop */
+    int stop_rd, stop_wr; /* stop_rd reads EOF once the server stops: wakes every thread */
+    int spare_fd;         /* given up to accept (and turn away) when out of descriptors */
+    atomic_int stopping;  /* the accept loop has ended */
     pthread_attr_t attr;
     struct mean mean;
     struct server_stats stats;
@@ -99,10 +93,17 @@ static struct server srv;
 /* What the accept loop hands a new thread besides the descriptor: a slot per descriptor
  * number, which is unique while open, so a slot is never needed by two connections at
  * once. No malloc here: a first free() on a thread costs it a malloc cache and an arena,
- * kilobytes apiece over thousands of threads. `busy` orders the handover. */
+ * kilobytes apiece over thousands of threads. `busy` orders the handover.
+ *
+ * The admission entry lives here too. The accept thread may shed a connection it does not
+ * own (server_evict) only while that entry is admitted, under the admission lock; a thread
+ * leaves admission before it closes its descriptor, so the descriptor the accept thread
+ * shuts down is never a closed or reused one. */
 struct conn_slot {
     struct sockaddr_storage peer;
     atomic_int busy;
+    atomic_int evicted; /* set by the accept thread: say "error: server busy" and go */
+    struct admit_entry admit;
 };
 
 static struct conn_slot *slots;
@@ -115,6 +116,7 @@ static uintptr_t stack_room;
 /* One connection, on its thread's stack. */
 struct conn {
     int fd;
+    struct conn_slot *slot;
     const char *text;        /* the data message, for the log */
     char peer[NET_PEER_LEN]; /* "('127.0.0.1', 62000)"; empty when quiet */
     char mean[PYFLOAT_LEN];  /* the last mean formatted */
@@ -188,13 +190,38 @@ static void conn_ready(struct conn *c)
     conn_finish(c, c->mean, len, 0);
 }
 
-static void conn_timeout(struct conn *c, const struct wire_parser *wp)
+static void conn_timeout(struct conn *c, const struct wire_parser *wp, enum deadline_kind kind)
 {
-    c->stats.idle_timeouts++;
+    int whole = kind == DEADLINE_CONVERSATION;
+    if (whole)
+        c->stats.conversation_timeouts++;
+    else
+        c->stats.idle_timeouts++;
     if (!srv.cfg.quiet)
         logline_put("Server: timeout waiting for ",
-                    wp->phase == WIRE_PHASE_DATA ? "data" : "ready message", " from ", c->peer);
+                    wp->phase == WIRE_PHASE_DATA ? "data" : "ready message", " from ", c->peer,
+                    whole ? " (conversation limit)" : "");
     conn_finish(c, "error: timeout", strlen("error: timeout"), 0);
+}
+
+/* "error: server busy" and a close that does not wait: the reply fits any socket's buffer,
+ * and what the peer already sent is read so close() does not reset. For connections turned
+ * away and connections shed alike. */
+static void server_say_busy(int fd)
+{
+    static const char busy[] = "error: server busy";
+    send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    shutdown(fd, SHUT_WR);
+    net_drain(fd, -1, 0, SERVER_DRAIN_MAX);
+}
+
+/* Shed for a newcomer (server_evict woke us): whatever it was waiting for, it goes. */
+static int conn_evicted(struct conn *c)
+{
+    if (!atomic_load_explicit(&c->slot->evicted, memory_order_acquire))
+        return 0;
+    server_say_busy(c->fd);
+    return 1;
 }
 
 static void conn_failed(struct conn *c, const char *call, int err)
@@ -248,8 +275,11 @@ static void conn_serve(struct conn *c)
     struct wire_parser wp;
     wire_init(&wp);
     char buf[SERVER_READ_SIZE];
-    unsigned long long deadline = srv.idle_ns ? timer_wall_ns() + srv.idle_ns : 0;
+    struct deadline dl;
+    deadline_start(&dl, &srv.deadlines, timer_wall_ns());
     for (;;) {
+        if (conn_evicted(c))
+            return;
         /* Try first, wait only if nothing is there: a client that sends at once (most do)
          * costs one system call instead of two. */
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
@@ -260,16 +290,21 @@ static void conn_serve(struct conn *c)
                 conn_failed(c, "recv", errno);
                 return;
             }
-            int w = conn_wait(c, &wp, deadline);
-            if (w == 1)
+            int w = conn_wait(c, &wp, deadline_next(&dl));
+            enum deadline_kind kind = DEADLINE_NONE;
+            if (w == 0)
+                kind = deadline_expired(&dl, timer_wall_ns());
+            if (w == 1 || (w == 0 && kind == DEADLINE_NONE))
                 continue;
             if (w == 0)
-                conn_timeout(c, &wp);
+                conn_timeout(c, &wp, kind);
             else if (w == NET_WAIT_ERROR)
                 conn_failed(c, "poll", errno);
             return;
         }
         if (n == 0) {
+            if (conn_evicted(c))
+                return;
             /* Data followed by a hang-up still counted; only the mean goes unsent. */
             const char *why = wire_eof(&wp);
             if (why)
@@ -277,14 +312,16 @@ static void conn_serve(struct conn *c)
             return;
         }
         c->stats.bytes_received += (uint64_t)n;
-        if (deadline)
-            deadline = timer_wall_ns() + srv.idle_ns;
         size_t off = 0;
         while (off < (size_t)n) {
             size_t used = 0;
             enum wire_event ev = wire_next(&wp, buf + off, (size_t)n - off, &used);
             off += used;
             if (ev == WIRE_DATA) {
+                /* Progress: the only thing that buys more time, and that moves this
+                 * connection to the back of those its address would give up. */
+                deadline_progress(&dl, &srv.deadlines, timer_wall_ns());
+                admit_progress(&srv.admit, &c->slot->admit);
                 conn_data(c, &wp);
             } else if (ev == WIRE_READY) {
                 conn_ready(c);
@@ -302,14 +339,20 @@ static void conn_serve(struct conn *c)
 static void *conn_main(void *arg)
 {
     struct conn c = {.fd = (int)(intptr_t)arg,
+                     .slot = &slots[(intptr_t)arg],
                      .first_frame = (uintptr_t)__builtin_frame_address(0)};
-    struct conn_slot *slot = &slots[c.fd];
+    struct conn_slot *slot = c.slot;
     if (!srv.cfg.quiet)
         net_peer_tuple((const struct sockaddr *)&slot->peer, c.peer, sizeof c.peer);
     atomic_store_explicit(&slot->busy, 0, memory_order_release);
     if (!srv.cfg.quiet)
         logline_put("Server: got connection from client ", c.peer);
     conn_serve(&c);
+    /* Before close(): from here on the accept thread cannot shed this descriptor. Once the
+     * server stops, nothing is admitted or shed any more, and thousands of threads ending
+     * at once would only queue for the lock. */
+    if (!atomic_load_explicit(&srv.stopping, memory_order_relaxed))
+        admit_leave(&srv.admit, &slot->admit);
     close(c.fd);
     stats_publish(&srv.stats, &c.stats);
     /* Last: once the count reaches zero a stopping server may exit. */
@@ -317,8 +360,7 @@ static void *conn_main(void *arg)
     return NULL;
 }
 
-/* "error: server busy" without blocking the accept loop: the reply fits any fresh socket's
- * buffer, and what the peer already sent is read so close() does not reset. */
+/* "error: server busy" without blocking the accept loop. */
 static void server_reject(int fd, const struct sockaddr_storage *peer, const char *why)
 {
     atomic_fetch_add_explicit(&srv.stats.busy_rejections, 1, memory_order_relaxed);
@@ -327,20 +369,51 @@ static void server_reject(int fd, const struct sockaddr_storage *peer, const cha
         net_peer_tuple((const struct sockaddr *)peer, tuple, sizeof tuple);
         logline_put("Server: ", why, ", turned away ", tuple);
     }
-    static const char busy[] = "error: server busy";
-    send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    shutdown(fd, SHUT_WR);
-    net_drain(fd, -1, 0, SERVER_DRAIN_MAX);
+    server_say_busy(fd);
     close(fd);
+}
+
+/* The descriptor server_evict() last shed; only the accept thread touches it. */
+static int evicted_fd = -1;
+
+/* The admission policy's evict callback, run on the accept thread under the admission
+ * lock, the victim still admitted (see struct conn_slot): flag it, then shutdown(SHUT_RD)
+ * so its thread, wherever it waits for input, reads end of stream at once and finds the
+ * flag. Reading is shut, not writing, so that thread can still say why. */
+static void server_evict(struct admit_entry *victim, void *arg)
+{
+    (void)arg;
+    struct conn_slot *slot =
+        (struct conn_slot *)(void *)((char *)victim - offsetof(struct conn_slot, admit));
+    atomic_store_explicit(&slot->evicted, 1, memory_order_release);
+    evicted_fd = (int)(slot - slots);
+    shutdown(evicted_fd, SHUT_RD);
+    atomic_fetch_add_explicit(&srv.stats.evictions, 1, memory_order_relaxed);
+}
+
+/* Asks the admission policy for a slot; 0 when the connection may be served. */
+static int server_admit(int fd, const struct sockaddr_storage *peer, struct conn_slot *slot)
+{
+    atomic_store_explicit(&slot->evicted, 0, memory_order_relaxed);
+    enum admit_result res = admit_enter(&srv.admit, &slot->admit, (const struct sockaddr *)peer);
+    if (res == ADMIT_FULL || res == ADMIT_ADDRESS_FULL) {
+        server_reject(fd, peer,
+                      res == ADMIT_FULL ? "server busy" : "too many connections from one address");
+        return -1;
+    }
+    if (res == ADMIT_EVICTED && !srv.cfg.quiet) {
+        /* The victim's peer was written by this thread and is rewritten only by it. */
+        char victim[NET_PEER_LEN], tuple[NET_PEER_LEN];
+        net_peer_tuple((const struct sockaddr *)&slots[evicted_fd].peer, victim, sizeof victim);
+        net_peer_tuple((const struct sockaddr *)peer, tuple, sizeof tuple);
+        logline_put("Server: server busy, evicted ", victim, " for ", tuple);
+    }
+    return 0;
 }
 
 static void server_start_conn(int fd, const struct sockaddr_storage *peer)
 {
     atomic_fetch_add_explicit(&srv.stats.connections_accepted, 1, memory_order_relaxed);
-    if (atomic_load(&srv.stats.connections_active) >= srv.max_clients) {
-        server_reject(fd, peer, "server busy");
-        return;
-    }
     if ((size_t)fd >= slot_count) {
         server_reject(fd, peer, "out of descriptors");
         return;
@@ -351,6 +424,8 @@ static void server_start_conn(int fd, const struct sockaddr_storage *peer)
     while (atomic_load_explicit(&slot->busy, memory_order_acquire))
         sched_yield();
     slot->peer = *peer;
+    if (server_admit(fd, peer, slot) != 0)
+        return;
     atomic_store_explicit(&slot->busy, 1, memory_order_relaxed);
     atomic_fetch_add(&srv.stats.connections_active, 1);
     pthread_t tid;
@@ -358,6 +433,7 @@ static void server_start_conn(int fd, const struct sockaddr_storage *peer)
     if (rc != 0) {
         atomic_fetch_sub(&srv.stats.connections_active, 1);
         atomic_store_explicit(&slot->busy, 0, memory_order_relaxed);
+        admit_leave(&srv.admit, &slot->admit);
         char buf[128], why[160];
         snprintf(why, sizeof why, "cannot start a thread (%s)", net_strerror(rc, buf, sizeof buf));
         server_reject(fd, peer, why);
@@ -508,101 +584,8 @@ static void server_probe_stack(void)
     pthread_attr_destroy(&attr);
 }
 
-static void server_usage(void)
-{
-    printf("usage: server PORT [--bind ADDR] [--quiet] [--max-clients N] [--idle-timeout SECONDS]\n"
-           "              [--metrics FILE [--metrics-interval SECONDS] [--events LIST]]\n"
-           "\n"
-           "Serves the running mean of the numbers clients send, one thread per connection:\n"
-           "each reads a number, adds it to the mean of all data from all clients, waits for\n"
-           "\"ready\" and replies with the mean so far. Ctrl-C (SIGINT) or SIGTERM stops it.\n"
-           "\n"
-           "  PORT                        TCP port; 0 picks a free one (the log shows which)\n"
-           "  -b, --bind ADDR             address to listen on (default 0.0.0.0)\n"
-           "  -q, --quiet                 log only the listening and stopped lines\n"
-           "  -m, --max-clients N         connections served at once; the next ones get\n"
-           "                              \"error: server busy\" (default: descriptor limit - %d)\n"
-           "  -t, --idle-timeout SECONDS  close connections silent this long with\n"
-           "                              \"error: timeout\" (default %g, 0 = never)\n"
-           "  -M, --metrics FILE          append the counters (PAPI SDE parlab_server), the\n"
-           "                              count of values and the mean to this CSV at\n"
-           "                              shutdown (columns: results/README.md)\n"
-           "  -I, --metrics-interval SECONDS  and every SECONDS while serving\n"
-           "  -e, --events LIST           hardware events for --metrics, comma-separated PAPI\n"
-           "                              names (default $%s, else\n"
-           "                              %s; 'none' for none)\n"
-           "  -h, --help                  this text\n"
-           "\n"
-           "exit status: 0 stopped by a signal, 1 could not listen or write --metrics,\n"
-           "2 bad usage\n",
-           SERVER_RESERVED_FDS, SERVER_DEFAULT_IDLE, COUNTERS_ENV, COUNTERS_DEFAULT_LIST);
-}
-
-static void server_parse(int argc, char **argv, struct server_config *cfg)
-{
-    static const struct option longopts[] = {
-        {"bind", required_argument, NULL, 'b'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"max-clients", required_argument, NULL, 'm'},
-        {"idle-timeout", required_argument, NULL, 't'},
-        {"metrics", required_argument, NULL, 'M'},
-        {"metrics-interval", required_argument, NULL, 'I'},
-        {"events", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    cfg->bind = "0.0.0.0";
-    cfg->quiet = 0;
-    cfg->max_clients = 0;
-    cfg->idle_timeout = SERVER_DEFAULT_IDLE;
-    cfg->metrics = NULL;
-    cfg->metrics_interval = 0;
-    cfg->events = NULL;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":b:qm:t:M:I:e:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            if (optarg[0] == '\0')
-                cli_usage_error("--bind: the address is empty");
-            cfg->bind = optarg;
-            break;
-        case 'q':
-            cfg->quiet = 1;
-            break;
-        case 'm':
-            cfg->max_clients = cli_parse_u64("--max-clients", optarg, 1, SERVER_MAX_CLIENTS);
-            break;
-        case 't':
-            cfg->idle_timeout = cli_parse_double("--idle-timeout", optarg, 0, SERVER_MAX_IDLE);
-            break;
-        case 'M':
-            cfg->metrics = cli_parse_path("--metrics", optarg);
-            break;
-        case 'I':
-            cfg->metrics_interval = cli_parse_double("--metrics-interval", optarg, 0.01, 86400);
-            break;
-        case 'e':
-            cfg->events = optarg;
-            break;
-        case 'h':
-            server_usage();
-            exit(CLI_EXIT_OK);
-        default:
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (optind >= argc)
-        cli_usage_error("missing PORT (see --help)");
-    cfg->port = (unsigned)cli_parse_u64("PORT", argv[optind++], 0, 65535);
-    if (optind < argc)
-        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
-    if (cfg->metrics_interval > 0 && !cfg->metrics)
-        cli_usage_error("--metrics-interval needs --metrics FILE");
-}
-
 /* Waits, briefly, for every connection thread to finish, so "Server: stopped" comes last
- * and no thread is cut off mid-reply; logline_last() silences any that lag behind. */
+ * and no thread is cut off mid-reply; logline_stop() silences any that lag behind. */
 static void server_drain_threads(void)
 {
     uint64_t until = timer_wall_ns() + SERVER_STOP_GRACE_NS;
@@ -616,19 +599,40 @@ static int server_pipe(int fds[2])
     return pipe2(fds, O_CLOEXEC);
 }
 
+/* "server: N log lines dropped (stdout blocked)" on stderr, if stderr takes it soon: it may
+ * be the very pipe stdout is (2>&1), and the stop must not wait for it. */
+static void server_report_drops(uint64_t dropped, int error)
+{
+    if (dropped == 0)
+        return;
+    char buf[128], line[256];
+    int len = snprintf(line, sizeof line, "%s: %llu log line%s dropped (stdout %s)\n",
+                       cli_program(), (unsigned long long)dropped, dropped == 1 ? "" : "s",
+                       error ? net_strerror(error, buf, sizeof buf) : "blocked");
+    struct pollfd p = {.fd = STDERR_FILENO, .events = POLLOUT};
+    if (len > 0 && poll(&p, 1, SERVER_REPORT_MS) == 1 && (p.revents & POLLOUT) &&
+        write(STDERR_FILENO, line, (size_t)len) < 0) {
+        /* Nowhere left to say it. */
+    }
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argv[0]);
-    server_parse(argc, argv, &srv.cfg);
+    srvconfig_parse(argc, argv, &srv.cfg);
     static struct srvmetrics metrics;
     if (srv.cfg.metrics || srv.cfg.events)
         srvmetrics_parse(&metrics, srv.cfg.metrics, srv.cfg.metrics_interval, srv.cfg.events);
     long nofile = net_raise_nofile();
     srv.max_clients = srv.cfg.max_clients;
     if (srv.max_clients == 0)
-        srv.max_clients = nofile > 2 * SERVER_RESERVED_FDS ? (uint64_t)nofile - SERVER_RESERVED_FDS
-                                                           : SERVER_RESERVED_FDS;
-    srv.idle_ns = (unsigned long long)(srv.cfg.idle_timeout * 1e9);
+        srv.max_clients = nofile > 2 * SRVCONFIG_RESERVED_FDS
+                              ? (uint64_t)nofile - SRVCONFIG_RESERVED_FDS
+                              : SRVCONFIG_RESERVED_FDS;
+    char err[NET_ERR_LEN];
+    /* Both were checked while parsing. */
+    deadline_seconds(srv.cfg.idle_timeout, &srv.deadlines.idle_ns, err, sizeof err);
+    deadline_seconds(srv.cfg.conversation_timeout, &srv.deadlines.conversation_ns, err, sizeof err);
     stats_init(&srv.stats);
     /* One slot per possible descriptor; calloc'd pages cost nothing until used. */
     slot_count = nofile > 0 && nofile < SERVER_MAX_SLOTS ? (size_t)nofile : SERVER_MAX_SLOTS;
@@ -639,6 +643,8 @@ int main(int argc, char **argv)
     }
 
     int rc = mean_init(&srv.mean);
+    if (rc == 0)
+        rc = admit_init(&srv.admit, srv.max_clients, srv.cfg.max_per_address, server_evict, NULL);
     if (rc == 0)
         rc = pthread_attr_init(&srv.attr);
     if (rc == 0)
@@ -665,17 +671,22 @@ int main(int argc, char **argv)
         cli_error("cannot start the signal thread: %s", strerror(rc));
         return CLI_EXIT_FAILURE;
     }
-
-    char err[NET_ERR_LEN];
-    int lfd = net_listen(srv.cfg.bind, srv.cfg.port, SERVER_BACKLOG, err, sizeof err);
-    if (lfd < 0) {
-        cli_error("cannot listen on %s:%u: %s", srv.cfg.bind, srv.cfg.port, err);
+    /* After the signals are blocked: the log writer must not take them either. */
+    if (logline_start(&srv.stats.log_lines_dropped, err, sizeof err) != 0) {
+        cli_error("cannot start the log writer: %s", err);
         return CLI_EXIT_FAILURE;
     }
+
     char addr[NET_ADDR_LEN];
+    int lfd = net_listen(srv.cfg.bind, srv.cfg.port, SERVER_BACKLOG, err, sizeof err);
+    if (lfd < 0) {
+        net_format_hostport(srv.cfg.bind, srv.cfg.port, addr, sizeof addr);
+        cli_error("cannot listen on %s: %s", addr, err);
+        return CLI_EXIT_FAILURE;
+    }
     unsigned port = srv.cfg.port;
     if (net_local_addr(lfd, addr, sizeof addr, &port) != 0)
-        snprintf(addr, sizeof addr, "%s:%u", srv.cfg.bind, port);
+        net_format_hostport(srv.cfg.bind, port, addr, sizeof addr);
     /* Counting starts before the line a client waits for, so no connection goes uncounted. */
     if (srv.cfg.metrics && srvmetrics_start(&metrics, &srv.stats, &srv.mean, err, sizeof err)) {
         cli_error("cannot start --metrics: %s", err);
@@ -687,10 +698,14 @@ int main(int argc, char **argv)
     server_loop(lfd);
 
     /* Stop accepting first, then wake every connection thread, then wait for them. */
+    atomic_store_explicit(&srv.stopping, 1, memory_order_relaxed);
     close(lfd);
     close(srv.stop_wr);
     server_drain_threads();
+    /* The log first, so the final --metrics row counts every line it dropped. */
+    int log_error = 0;
+    uint64_t dropped = logline_stop("Server: stopped", SERVER_LOG_FLUSH_NS, &log_error);
     rc = srv.cfg.metrics ? srvmetrics_stop(&metrics) : 0;
-    logline_last("Server: stopped");
+    server_report_drops(dropped, log_error);
     return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

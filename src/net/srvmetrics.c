@@ -43,6 +43,10 @@ static void srvmetrics_define(struct srvmetrics *m)
     d[6] = (struct counters_sde){"busy_rejections", srvmetrics_word(&s->busy_rejections), 0};
     d[7] = (struct counters_sde){"idle_timeouts", srvmetrics_word(&s->idle_timeouts), 0};
     d[8] = (struct counters_sde){"lock_wait_ns", srvmetrics_word(&s->lock_wait_ns), 0};
+    d[9] = (struct counters_sde){"conversation_timeouts",
+                                 srvmetrics_word(&s->conversation_timeouts), 0};
+    d[10] = (struct counters_sde){"evictions", srvmetrics_word(&s->evictions), 0};
+    d[11] = (struct counters_sde){"log_lines_dropped", srvmetrics_word(&s->log_lines_dropped), 0};
 }
 
 /* Runs under the mean's lock: the count and the mean of one and the same moment. */

@@ -11,7 +11,7 @@
 #include <pthread.h>
 
 #define SRVMETRICS_SDE_LIBRARY "parlab_server"
-#define SRVMETRICS_SDE_COUNT   9
+#define SRVMETRICS_SDE_COUNT   12
 
 struct srvmetrics {
     const char *path;

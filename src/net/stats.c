@@ -12,6 +12,9 @@ void stats_init(struct server_stats *s)
     atomic_init(&s->busy_rejections, 0);
     atomic_init(&s->idle_timeouts, 0);
     atomic_init(&s->lock_wait_ns, 0);
+    atomic_init(&s->conversation_timeouts, 0);
+    atomic_init(&s->evictions, 0);
+    atomic_init(&s->log_lines_dropped, 0);
 }
 
 /* Relaxed: the counters are independent totals; nobody orders other memory by them. */
@@ -29,4 +32,5 @@ void stats_publish(struct server_stats *s, const struct conn_stats *c)
     stats_add(&s->bad_messages, c->bad_messages);
     stats_add(&s->idle_timeouts, c->idle_timeouts);
     stats_add(&s->lock_wait_ns, c->lock_wait_ns);
+    stats_add(&s->conversation_timeouts, c->conversation_timeouts);
 }

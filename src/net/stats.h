@@ -12,12 +12,15 @@ struct server_stats {
     _Atomic uint64_t connections_accepted; /* accept() results, rejected ones included */
     _Atomic uint64_t connections_active;   /* connections being served right now */
     _Atomic uint64_t bytes_received;
-    _Atomic uint64_t data_messages;   /* numbers added to the mean */
-    _Atomic uint64_t ready_messages;  /* means sent */
-    _Atomic uint64_t bad_messages;    /* connections closed with "error: <reason>" */
-    _Atomic uint64_t busy_rejections; /* connections turned away with "error: server busy" */
-    _Atomic uint64_t idle_timeouts;   /* connections closed with "error: timeout" */
-    _Atomic uint64_t lock_wait_ns;    /* time spent waiting for the mean's lock */
+    _Atomic uint64_t data_messages;         /* numbers added to the mean */
+    _Atomic uint64_t ready_messages;        /* means sent */
+    _Atomic uint64_t bad_messages;          /* connections closed with "error: <reason>" */
+    _Atomic uint64_t busy_rejections;       /* connections turned away with "error: server busy" */
+    _Atomic uint64_t idle_timeouts;         /* closed with "error: timeout": no progress in time */
+    _Atomic uint64_t lock_wait_ns;          /* time spent waiting for the mean's lock */
+    _Atomic uint64_t conversation_timeouts; /* closed with "error: timeout": too long in all */
+    _Atomic uint64_t evictions;             /* shed with "error: server busy" to make room */
+    _Atomic uint64_t log_lines_dropped;     /* log lines stdout did not take in time */
 };
 
 /* One connection's share, counted without atomics. */
@@ -28,6 +31,7 @@ struct conn_stats {
     uint64_t bad_messages;
     uint64_t idle_timeouts;
     uint64_t lock_wait_ns;
+    uint64_t conversation_timeouts;
 };
 
 void stats_init(struct server_stats *s);

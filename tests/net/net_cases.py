@@ -8,15 +8,18 @@ it got), talks to it over loopback, and checks replies and log lines exactly. A 
 check prints what was expected and what came out. Exit status: 0 passed, 1 failed,
 77 skipped.
 """
+import csv
 import math
 import os
 import random
 import re
 import resource
+import select
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -534,6 +537,15 @@ def case_client_refused():
              "client output")
 
 
+def ipv6_available():
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
 def case_server_usage():
     server = os.path.join(BIN, "server")
     usage = {
@@ -569,6 +581,22 @@ def case_server_usage():
     check_eq(1, res.returncode, "exit status of server on a foreign address")
     check_eq(["server: cannot listen on 192.0.2.1:0: bind: Cannot assign requested address"],
              res.stderr.splitlines(), "stderr of server on a foreign address")
+    # IPv6 addresses in brackets, so that the port stays apart: [::]:PORT, not :::PORT.
+    if ipv6_available():
+        res = run([server, "0", "--bind", "2001:db8::1"])
+        check_eq(["server: cannot listen on [2001:db8::1]:0: bind: Cannot assign requested "
+                  "address"], res.stderr.splitlines(), "stderr of server on a foreign IPv6 address")
+        with socket.socket(socket.AF_INET6) as holder:
+            holder.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            holder.bind(("::", 0))
+            holder.listen()
+            port = holder.getsockname()[1]
+            res = run([server, str(port), "--bind", "::"])
+            check_eq([f"server: cannot listen on [::]:{port}: bind: Address already in use"],
+                     res.stderr.splitlines(), "stderr of server on an IPv6 port in use")
+        with Server("--bind", "::") as srv:
+            check_eq(f"Server: listening on [::]:{srv.port}", srv.lines[0], "IPv6 listening line")
+            srv.stop()
     with Server("--bind", "127.0.0.1") as srv:
         check_eq(f"Server: listening on 127.0.0.1:{srv.port}", srv.lines[0], "listening line")
         reply, _ = converse(srv.port, b"1ready")
@@ -712,10 +740,76 @@ def case_idle_timeout():
             check_eq("error: timeout", read_reply(sock).decode(),
                      "reply to a client silent after its data")
         srv.wait_line(f"Server: timeout waiting for ready message from {peer}")
-        # Every byte restarts the clock: gaps shorter than the limit, a total longer.
+        # A message completed restarts the clock: gaps shorter than the limit are fine.
         reply, _ = converse(srv.port, b"9", b"rea", b"dy", pause=idle * 0.4)
         check_eq("8.0", reply, "mean of 7 and 9, over a slow but steady connection")
+        # Bytes that complete no message do not: a blank byte every 0.3 limits, before the
+        # data and after it, is cut off one limit after the last progress.
+        for data in (b"", b"6"):
+            with connect(srv.port) as sock:
+                peer = tuple_of(sock)
+                reply, lived = dribble(sock, data, idle * 0.3, idle * 4)
+            check_eq("error: timeout", reply, f"reply to a client dribbling blanks after {data!r}")
+            check(lived < idle + 0.5 * SLOW,
+                  f"a client dribbling blanks after {data!r} was served {lived:.2f} s, "
+                  f"limit {idle} s")
+            srv.wait_line(f"Server: timeout waiting for {'ready message' if data else 'data'} "
+                          f"from {peer}")
         srv.stop()
+
+
+def dribble(sock, data, every, give_up):
+    """Sends data (if any), then one blank byte every `every` seconds until the server closes
+    or give_up seconds pass. Returns (what the server sent, seconds the connection lived)."""
+    start = time.monotonic()
+    if data:
+        sock.sendall(data)
+    got = b""
+    while time.monotonic() - start < give_up:
+        readable, _, _ = select.select([sock], [], [], every)
+        if readable:
+            try:
+                chunk = sock.recv(4096)
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                break
+            got += chunk
+            continue
+        try:
+            sock.sendall(b" ")
+        except OSError:
+            break
+    return got.decode("utf-8", "replace"), time.monotonic() - start
+
+
+def case_conversation_timeout():
+    """--conversation-timeout bounds a whole conversation, progress or not; positive limits
+    too short to keep are refused, not taken as "never"."""
+    limit = 1.0 * SLOW
+    with Server("--idle-timeout", str(10 * limit), "--conversation-timeout", str(limit)) as srv:
+        with connect(srv.port) as sock:
+            peer = tuple_of(sock)
+            sock.sendall(b"4")
+            srv.wait_for(lambda line: line.startswith(f"Server: received 4 from {peer}"))
+            sock.sendall(b"rea")
+            start = time.monotonic()
+            reply = read_reply(sock).decode()
+            waited = time.monotonic() - start
+        check_eq("error: timeout", reply, "reply past the conversation limit")
+        check(waited < limit + 0.5 * SLOW, f"cut off {waited:.2f} s after its data, limit {limit}")
+        srv.wait_line(f"Server: timeout waiting for ready message from {peer} "
+                      "(conversation limit)")
+        check_eq("5.0", converse(srv.port, b"6ready")[0], "a quick conversation (4 and 6)")
+        srv.stop()
+    server = os.path.join(BIN, "server")
+    for option in ("--idle-timeout", "--conversation-timeout"):
+        for value in ("1e-12", "0.0009"):
+            res = run([server, "0", option, value])
+            check_eq(2, res.returncode, f"exit status of server {option} {value}")
+            check_eq([f"server: {option}: '{value}' is below the shortest time limit that can "
+                      "be kept, 0.001 s (0 means none)"], res.stderr.splitlines(),
+                     f"stderr of server {option} {value}")
 
 
 def case_max_clients():
@@ -747,6 +841,19 @@ def case_max_clients():
                 break
             time.sleep(0.05)
         check_eq("5.0", reply, "mean once places are free (2, 4, 9)")
+        srv.stop()
+    # --max-per-address: an address holding that many is turned away with places free.
+    with Server("--max-per-address", "2") as srv:
+        held = [connect(srv.port) for _ in range(2)]
+        srv.wait_for(lambda line: line.startswith("Server: got connection"), 2)
+        reply, peer = bad_exchange(srv.port, b"6")
+        check_eq("error: server busy", reply, "reply past --max-per-address")
+        srv.wait_line(f"Server: too many connections from one address, turned away {peer}")
+        with connect_from("127.0.0.2", srv.port) as sock:
+            sock.sendall(b"6ready")
+            check_eq("6.0", read_reply(sock).decode(), "reply to another address")
+        for sock in held:
+            sock.close()
         srv.stop()
 
 
@@ -866,6 +973,246 @@ def case_bench_servers():
             srv.stop()
             values, _ = check_log(srv.lines, strict=False)
             check_eq(["3", "5", "7", "9"], values[:4], f"{name}: data logged")
+
+
+# ---------------------------------------------------------------------------------------
+# Fairness and a stalled log
+
+
+def connect_from(source, port, timeout=WAIT):
+    """A connection from another loopback address: Linux answers on all of 127.0.0.0/8."""
+    sock = socket.socket()
+    try:
+        sock.bind((source, 0))
+    except OSError as why:
+        sock.close()
+        raise Skip(f"cannot bind to {source}: {why}")
+    sock.settimeout(timeout)
+    sock.connect(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def metrics_final(path):
+    with open(path, newline="") as f:
+        rows = [row for row in csv.DictReader(f) if row["row"] == "final"]
+    check_eq(1, len(rows), f"final rows in {path}")
+    return rows[0]
+
+
+class Dribbler(threading.Thread):
+    """One address keeping `n` connections open for as long as the server lets it, a blank
+    byte to each every `every` seconds, opening a new one for each the server closes.
+    Records (reply, seconds lived) for every connection closed."""
+
+    def __init__(self, port, n, every):
+        super().__init__(daemon=True)
+        self.port, self.n, self.every = port, n, every
+        self.stop, self.ended, self.error = threading.Event(), [], None
+        self.socks = {}
+
+    def run(self):
+        try:
+            self._run()
+        except Exception as why:  # reported by the test, not lost in a thread
+            self.error = why
+        finally:
+            for sock in self.socks:
+                sock.close()
+
+    def _end(self, sock, reply):
+        self.ended.append((reply.decode("utf-8", "replace"), time.monotonic() - self.socks[sock][0]))
+        del self.socks[sock]
+        sock.close()
+
+    def _run(self):
+        next_blank = time.monotonic() + self.every
+        while not self.stop.is_set():
+            while len(self.socks) < self.n:
+                self.socks[connect(self.port)] = [time.monotonic(), b""]
+            readable, _, _ = select.select(list(self.socks), [], [], 0.02)
+            for sock in readable:
+                try:
+                    chunk = sock.recv(4096)
+                except ConnectionResetError:
+                    chunk = b""
+                if chunk:
+                    self.socks[sock][1] += chunk
+                else:
+                    self._end(sock, self.socks[sock][1])
+            if time.monotonic() >= next_blank:
+                next_blank += self.every
+                for sock in list(self.socks):
+                    try:
+                        sock.send(b" ")
+                    except OSError:
+                        self._end(sock, self.socks[sock][1])
+
+    def oldest(self):
+        now = time.monotonic()
+        return max((now - opened for opened, _ in list(self.socks.values())), default=0.0)
+
+
+def case_fair_share():
+    """One address holding every slot with silent connections, kept alive by a blank byte
+    each, cannot keep another address out: each newcomer takes the place of its longest
+    idle connection, which gets "error: server busy", and dribbling does not stop the idle
+    limit from cutting the rest off."""
+    n, idle = 64, 2.0 * SLOW
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics = os.path.join(tmp, "m.csv")
+        with Server("--max-clients", str(n), "--idle-timeout", str(idle),
+                    "--metrics", metrics, "--events", "none") as srv:
+            attacker = Dribbler(srv.port, n, 0.25)
+            attacker.start()
+            try:
+                # The whole server is one address's when nobody else wants it.
+                srv.wait_for(lambda line: line.startswith("Server: got connection"), n)
+                values, start = [], time.monotonic()
+                while time.monotonic() - start < idle * 2.5 or len(values) < 10:
+                    value = str(len(values) * 3 - 7)
+                    with connect_from("127.0.0.2", srv.port) as sock:
+                        peer = tuple_of(sock)
+                        sock.sendall(value.encode())
+                        time.sleep(0.1)
+                        sock.sendall(b"ready")
+                        reply = read_reply(sock).decode("utf-8", "replace")
+                    values.append(value)
+                    check_eq(py_mean(values), reply,
+                             f"reply to conversation {len(values)} from {peer}")
+                    check(attacker.error is None, f"the dribbler failed: {attacker.error}")
+                    check(attacker.oldest() < idle + 1.0 * SLOW,
+                          f"a dribbled connection open {attacker.oldest():.2f} s, limit {idle} s")
+            finally:
+                attacker.stop.set()
+                attacker.join()
+            srv.stop()
+        final = metrics_final(metrics)
+    replies = {reply for reply, _ in attacker.ended}
+    check(replies <= {"error: server busy", "error: timeout"},
+          f"replies to the dribbler: {sorted(replies)}")
+    timed_out = [lived for reply, lived in attacker.ended if reply == "error: timeout"]
+    check(timed_out, "no dribbled connection reached the idle limit")
+    check(max(timed_out) < idle + 1.0 * SLOW,
+          f"a dribbled connection lived {max(timed_out):.2f} s, limit {idle} s")
+    evicted = [line for line in srv.lines if re.fullmatch(
+        r"Server: server busy, evicted \('127\.0\.0\.1', \d+\) for \('127\.0\.0\.2', \d+\)",
+        line)]
+    check(evicted, "no 'evicted' line in the log")
+    check_eq(str(len(evicted)), final["evictions"], "evictions in --metrics")
+    check_eq(str(len(values)), final["ready_messages"], "means sent in --metrics")
+    check_eq(str(len([line for line in srv.lines if line.startswith("Server: timeout")])),
+             final["idle_timeouts"], "idle timeouts in --metrics")
+
+
+def case_one_address():
+    """The bench's load, 2,048 clients from 127.0.0.1 at once, is served whole, even with
+    exactly that many places: one address may use every slot while nobody else asks."""
+    n = 2048
+    raise_fd_limit(2 * n + 256)
+    with Server("--quiet", "--max-clients", str(n)) as srv:
+        load = run([os.path.join(BIN, "loadgen"), f"127.0.0.1:{srv.port}", "--clients", str(n),
+                    "--duration", str(1.0 * SLOW), "--quiet"], timeout=WAIT * 4)
+        check_eq(0, load.returncode, f"loadgen status ({load.stdout.strip()} {load.stderr})")
+        srv.stop()
+
+
+def case_stdout_blocked():
+    """stdout a pipe nobody reads: every client is still served, timeouts still fire, a
+    signal still stops the server within a second, and the lines stdout did not take are
+    counted, not waited for."""
+    idle = 1.0 * SLOW
+    port = quiet_port()
+    rd, wr = os.pipe()
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics = os.path.join(tmp, "m.csv")
+        proc = subprocess.Popen([os.path.join(BIN, "server"), str(port), "--idle-timeout",
+                                 str(idle), "--metrics", metrics, "--events", "none"],
+                                stdin=subprocess.DEVNULL, stdout=wr, stderr=subprocess.PIPE)
+        os.close(wr)
+        try:
+            # The first line only (the pipe holds 64 KiB); nothing more is read until the end.
+            first = b""
+            while not first.endswith(b"\n"):
+                byte = os.read(rd, 1)
+                check(byte, "server ended before its listening line")
+                first += byte
+            check_eq(f"Server: listening on 0.0.0.0:{port}", first.decode().rstrip("\n"),
+                     "listening line")
+            conversations, running, means = 2000, RunningMean(), []
+            for i in range(conversations):
+                value = str(i * 3 - 1000)
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) as sock:
+                        sock.sendall(f"{value}ready".encode())
+                        reply = read_reply(sock).decode()
+                except OSError as why:
+                    raise Failure(f"conversation {i + 1} of {conversations}: {why!r}")
+                running.add(value)
+                means.append(running.text())
+                check_eq(means[-1], reply, f"reply to conversation {i + 1}")
+            with socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) as sock:
+                try:
+                    reply = read_reply(sock).decode()
+                except OSError as why:
+                    raise Failure(f"silent connection: {why!r}")
+            check_eq("error: timeout", reply, "reply to a silent client, stdout blocked")
+            start = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            try:
+                rc = proc.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                raise Failure(f"server still running {WAIT} s after SIGINT, stdout blocked")
+            elapsed = time.monotonic() - start
+            err = proc.stderr.read().decode().splitlines()
+            check_eq(0, rc, "server exit status")
+            check(elapsed <= STOP_BUDGET,
+                  f"server took {elapsed:.3f} s to stop, stdout blocked; limit {STOP_BUDGET} s")
+            data = b""
+            while True:
+                chunk = os.read(rd, 65536)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stderr.close()
+            os.close(rd)
+        final = metrics_final(metrics)
+    check(data.endswith(b"\n"), f"the log ends in the middle of a line: {data[-80:]!r}")
+    lines = [first.decode().rstrip("\n")] + data.decode().splitlines()
+    # listening, four lines per conversation, two for the silent client, stopped
+    produced = 1 + 4 * conversations + 2 + 1
+    dropped = produced - len(lines)
+    check(dropped > 0, f"the pipe took all {produced} lines; nothing was blocked")
+    check_eq([f"server: {dropped} log lines dropped (stdout blocked)"], err, "server stderr")
+    check_eq(str(dropped), final["log_lines_dropped"], "log_lines_dropped in --metrics")
+    # What the pipe took is whole lines in order, with gaps where lines were dropped.
+    check_blocked_log(lines, means, port)
+
+
+def check_blocked_log(lines, means, port):
+    """Lines of conversations i = 0, 1, ... (data i * 3 - 1000, mean means[i]), some of
+    them missing, the rest in order and whole."""
+    check_eq(f"Server: listening on 0.0.0.0:{port}", lines[0], "first line")
+    index, last = {}, -1
+    for line in lines[1:]:
+        kind = next((k for k, rx in LOG_PATTERNS.items() if rx.fullmatch(line)), None)
+        if kind == "data":
+            text, peer, mean = LOG_PATTERNS["data"].fullmatch(line).groups()
+            i = (int(text) + 1000) // 3
+            check(i > last, f"conversation {i} logged after conversation {last}: {line!r}")
+            check_eq(means[i], mean, f"mean in {line!r}")
+            index[peer], last = i, i
+        elif kind == "ready":
+            peer, sent = LOG_PATTERNS["ready"].fullmatch(line).groups()
+            if peer in index:
+                check_eq(means[index[peer]], sent, f"mean sent in {line!r}")
+        else:
+            check(kind is not None or line.startswith("Server: timeout waiting for data from "),
+                  f"unexpected log line: {line!r}")
 
 
 # ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ kill -TERM $pid
 wait $pid
 assert_eq "server exit" 0 $?
 
-header="program,row,time_s,wall_ns,cpu_ns,connections_accepted,connections_active,bytes_received,data_messages,ready_messages,bad_messages,busy_rejections,idle_timeouts,lock_wait_ns,values,mean"
+header="program,row,time_s,wall_ns,cpu_ns,connections_accepted,connections_active,bytes_received,data_messages,ready_messages,bad_messages,busy_rejections,idle_timeouts,lock_wait_ns,conversation_timeouts,evictions,log_lines_dropped,values,mean"
 assert_eq "header" "$header" "$(head -1 m.csv)"
 intervals=$(grep -c '^server,interval,' m.csv)
 if ((intervals >= 2)); then t_pass; else t_fail "expected >= 2 interval rows, got $intervals"; fi
@@ -40,8 +40,11 @@ assert_eq "ready_messages" 40 "$(col 10)"
 assert_eq "bad_messages" 1 "$(col 11)"
 assert_eq "busy_rejections" 0 "$(col 12)"
 assert_eq "idle_timeouts" 0 "$(col 13)"
-assert_eq "values" 40 "$(col 15)"
-assert_eq "mean" "7.0" "$(col 16)"
+assert_eq "conversation_timeouts" 0 "$(col 15)"
+assert_eq "evictions" 0 "$(col 16)"
+assert_eq "log_lines_dropped" 0 "$(col 17)"
+assert_eq "values" 40 "$(col 18)"
+assert_eq "mean" "7.0" "$(col 19)"
 # Each session sends "7" and "ready" at least; the bad one sent 3 bytes.
 bytes=$(col 8)
 if ((bytes >= 40 * 6 + 3 && bytes <= 40 * 8 + 3)); then t_pass; else t_fail "bytes_received $bytes not in [243, 323]"; fi

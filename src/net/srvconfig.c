@@ -1,0 +1,139 @@
+/* srvconfig.c - the server's options and --help. */
+#include "srvconfig.h"
+
+#include "cli.h"
+#include "counters.h"
+#include "deadline.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void srvconfig_usage(void)
+{
+    printf("usage: server PORT [--bind ADDR] [--quiet] [--max-clients N] [--max-per-address N]\n"
+           "              [--idle-timeout SECONDS] [--conversation-timeout SECONDS]\n"
+           "              [--metrics FILE [--metrics-interval SECONDS] [--events LIST]]\n"
+           "\n"
+           "Serves the running mean of the numbers clients send, one thread per connection:\n"
+           "each reads a number, adds it to the mean of all data from all clients, waits for\n"
+           "\"ready\" and replies with the mean so far. Ctrl-C (SIGINT) or SIGTERM stops it.\n"
+           "\n"
+           "  PORT                        TCP port; 0 picks a free one (the log shows which)\n"
+           "  -b, --bind ADDR             address to listen on (default 0.0.0.0)\n"
+           "  -q, --quiet                 log only the listening and stopped lines\n"
+           "  -m, --max-clients N         connections served at once (default: descriptor\n"
+           "                              limit - %d). When all are taken, the address\n"
+           "                              holding the most, if it holds two more than the\n"
+           "                              newcomer's, gives up its connection longest without\n"
+           "                              progress; else the newcomer is turned away. Either\n"
+           "                              gets \"error: server busy\"\n"
+           "  -a, --max-per-address N     and an address holding N gets \"error: server busy\"\n"
+           "                              even with places free (default 0 = no such limit)\n"
+           "  -t, --idle-timeout SECONDS  \"error: timeout\" for a connection that completes no\n"
+           "                              message (data, then ready) for this long; bytes that\n"
+           "                              complete none do not count (default %g, 0 = never)\n"
+           "  -T, --conversation-timeout SECONDS  and for one not done this long after it\n"
+           "                              connected (default idle timeout + %g, 0 = never)\n"
+           "  -M, --metrics FILE          append the counters (PAPI SDE parlab_server), the\n"
+           "                              count of values and the mean to this CSV at\n"
+           "                              shutdown (columns: results/README.md)\n"
+           "  -I, --metrics-interval SECONDS  and every SECONDS while serving\n"
+           "  -e, --events LIST           hardware events for --metrics, comma-separated PAPI\n"
+           "                              names (default $%s, else\n"
+           "                              %s; 'none' for none)\n"
+           "  -h, --help                  this text\n"
+           "\n"
+           "exit status: 0 stopped by a signal, 1 could not listen or write --metrics,\n"
+           "2 bad usage\n",
+           SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE, COUNTERS_ENV,
+           COUNTERS_DEFAULT_LIST);
+}
+
+/* A time limit in seconds; one too short to keep is refused rather than taken as "never". */
+static double srvconfig_limit(const char *option, const char *text)
+{
+    double seconds = cli_parse_double(option, text, 0, SRVCONFIG_MAX_TIME);
+    uint64_t ns;
+    char err[128];
+    if (deadline_seconds(seconds, &ns, err, sizeof err) != 0)
+        cli_usage_error("%s: '%s' is %s", option, text, err);
+    return seconds;
+}
+
+void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
+{
+    static const struct option longopts[] = {
+        {"bind", required_argument, NULL, 'b'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"max-clients", required_argument, NULL, 'm'},
+        {"max-per-address", required_argument, NULL, 'a'},
+        {"idle-timeout", required_argument, NULL, 't'},
+        {"conversation-timeout", required_argument, NULL, 'T'},
+        {"metrics", required_argument, NULL, 'M'},
+        {"metrics-interval", required_argument, NULL, 'I'},
+        {"events", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cfg->bind = "0.0.0.0";
+    cfg->quiet = 0;
+    cfg->max_clients = 0;
+    cfg->idle_timeout = SRVCONFIG_DEFAULT_IDLE;
+    cfg->conversation_timeout = -1;
+    cfg->max_per_address = 0;
+    cfg->metrics = NULL;
+    cfg->metrics_interval = 0;
+    cfg->events = NULL;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":b:qm:a:t:T:M:I:e:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (optarg[0] == '\0')
+                cli_usage_error("--bind: the address is empty");
+            cfg->bind = optarg;
+            break;
+        case 'q':
+            cfg->quiet = 1;
+            break;
+        case 'm':
+            cfg->max_clients = cli_parse_u64("--max-clients", optarg, 1, SRVCONFIG_MAX_CLIENTS);
+            break;
+        case 'a':
+            cfg->max_per_address =
+                cli_parse_u64("--max-per-address", optarg, 0, SRVCONFIG_MAX_CLIENTS);
+            break;
+        case 't':
+            cfg->idle_timeout = srvconfig_limit("--idle-timeout", optarg);
+            break;
+        case 'T':
+            cfg->conversation_timeout = srvconfig_limit("--conversation-timeout", optarg);
+            break;
+        case 'M':
+            cfg->metrics = cli_parse_path("--metrics", optarg);
+            break;
+        case 'I':
+            cfg->metrics_interval = cli_parse_double("--metrics-interval", optarg, 0.01, 86400);
+            break;
+        case 'e':
+            cfg->events = optarg;
+            break;
+        case 'h':
+            srvconfig_usage();
+            exit(CLI_EXIT_OK);
+        default:
+            cli_bad_option(argv, c == ':');
+        }
+    }
+    if (optind >= argc)
+        cli_usage_error("missing PORT (see --help)");
+    cfg->port = (unsigned)cli_parse_u64("PORT", argv[optind++], 0, 65535);
+    if (optind < argc)
+        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+    if (cfg->metrics_interval > 0 && !cfg->metrics)
+        cli_usage_error("--metrics-interval needs --metrics FILE");
+    if (cfg->conversation_timeout < 0)
+        cfg->conversation_timeout =
+            cfg->idle_timeout > 0 ? cfg->idle_timeout + SRVCONFIG_LAB_PAUSE : 0;
+}
