@@ -1,7 +1,7 @@
 /* loadgen - load for the running-mean server: closed or open loop sessions from many
  * simulated clients on a few epoll threads, or a capacity probe holding N connections;
  * latency percentiles, errors by kind, an optional exact check of the server's mean and
- * one CSV row per run. */
+ * one CSV row per run that reached the server and was not interrupted. */
 #include "cli.h"
 #include "csv.h"
 #include "engine.h"
@@ -157,7 +157,10 @@ int main(int argc, char **argv)
         const char *why = total.first[TALLY_CONNECT][0]   ? total.first[TALLY_CONNECT]
                           : total.first[TALLY_TIMEOUT][0] ? total.first[TALLY_TIMEOUT]
                                                           : "no connection succeeded";
-        cli_error("cannot connect to %s: %s", o.address, why);
+        /* No row: one would read as a server doing 0 sessions/s, which an average over
+         * runs would take in silently. The exit status says the run failed. */
+        cli_error("cannot connect to %s: %s%s", o.address, why,
+                  o.csv ? "; no CSV row written" : "");
         status = CLI_EXIT_FAILURE;
     } else if (interrupted) {
         cli_error("interrupted: the figures above cover part of the run; no CSV row written");
@@ -173,7 +176,7 @@ int main(int argc, char **argv)
             status = CLI_EXIT_FAILURE;
         }
     }
-    if (o.csv && !interrupted && report_csv(o.csv, &run, &total, err) != 0) {
+    if (o.csv && !unreachable && !interrupted && report_csv(o.csv, &run, &total, err) != 0) {
         cli_error("%s", err);
         status = CLI_EXIT_FAILURE;
     }

@@ -21,9 +21,10 @@
 #define CLIENT_DEFAULT_DELAY   5.0
 #define CLIENT_DEFAULT_TIMEOUT 10.0
 #define CLIENT_MAX_SECONDS     1e6
-/* The lab's client reads once, up to 1024 bytes. */
-#define CLIENT_REPLY_MAX      1024
-#define CLIENT_REPLY_GRACE_MS 200
+/* The lab's client reads at most 1024 bytes; a mean is a few dozen. */
+#define CLIENT_REPLY_MAX 1024
+/* After a failed send, how long to look for the error reply that may explain it. */
+#define CLIENT_ERROR_WAIT_MS 200
 
 struct client_config {
     const char *address;
@@ -37,6 +38,7 @@ struct client {
     struct client_config cfg;
     char host[NET_HOST_LEN];
     char port[NET_PORT_LEN];
+    char where[NET_ADDR_LEN]; /* host:port for messages, "[::1]:8081" for IPv6 */
     int fd;
 };
 
@@ -79,58 +81,68 @@ static void client_sleep(double seconds)
         ;
 }
 
-/* Reads until the server closes, CLIENT_REPLY_MAX bytes arrive, or the time is up.
- * Returns the length, or -1 with errno set (ETIMEDOUT when nothing came in time). */
-static ssize_t client_read_reply(struct client *c, char *buf, size_t cap, int timeout_ms)
+/* How a read of the reply ended. */
+enum client_end {
+    CLIENT_END_CLOSED,  /* the server closed: the reply is whole */
+    CLIENT_END_TIMEOUT, /* the time ran out first */
+    CLIENT_END_FULL,    /* the buffer filled first */
+    CLIENT_END_FAILED,  /* recv() or poll() failed; errno says why */
+};
+
+/* Reads until the server closes, cap bytes arrive, or timeout_ms (negative: no limit)
+ * passes; *len is what arrived meanwhile. The close is the only end of the reply the
+ * protocol has: a pause in the middle of a mean ("12", then "3.5") is not one. */
+static enum client_end client_read_reply(struct client *c, char *buf, size_t cap, int timeout_ms,
+                                         size_t *len)
 {
-    size_t len = 0;
     unsigned long long deadline =
         timeout_ms >= 0 ? timer_wall_ns() + (unsigned long long)timeout_ms * 1000000ull : 0;
-    while (len < cap) {
-        ssize_t n = recv(c->fd, buf + len, cap - len, 0);
+    *len = 0;
+    while (*len < cap) {
+        ssize_t n = recv(c->fd, buf + *len, cap - *len, 0);
         if (n > 0) {
-            len += (size_t)n;
+            /* Once the reply has begun, nothing more goes out: say so with a half-close.
+             * A server that waits for its client to hang up before closing (the lab's
+             * client hangs up after one read) then closes, and the reply ends. Not
+             * earlier: a server still working could read it as the client giving up. */
+            if (*len == 0)
+                (void)shutdown(c->fd, SHUT_WR);
+            *len += (size_t)n;
             continue;
         }
         if (n == 0)
-            break;
+            return CLIENT_END_CLOSED;
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            /* Once part of the reply is in, a server that keeps the connection open gets a
-             * short grace for the rest, not the whole timeout: the lab's client reads once. */
-            int left = deadline ? net_ms_until(deadline) : -1;
-            if (len > 0 && (left < 0 || left > CLIENT_REPLY_GRACE_MS))
-                left = CLIENT_REPLY_GRACE_MS;
-            int w = net_wait_readable(c->fd, -1, left);
-            if (w == 1)
-                continue;
-            if (w == 0)
-                errno = ETIMEDOUT;
-            if (len > 0 && w == 0)
-                break;
-            return -1;
-        }
-        /* A reset after the reply arrived still leaves the reply. */
-        if (len > 0)
-            break;
-        return -1;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return CLIENT_END_FAILED;
+        int w = net_wait_readable(c->fd, -1, net_ms_until(deadline));
+        if (w == 0)
+            return CLIENT_END_TIMEOUT;
+        if (w != 1)
+            return CLIENT_END_FAILED;
     }
-    return (ssize_t)len;
+    return CLIENT_END_FULL;
 }
 
-/* An "error: ..." reply explains a failure better than the failed call itself; when a
- * send fails, look for one the server sent before closing. */
+/* An "error: ..." reply, whole or not, explains a failure better than anything else. */
+static int client_server_error(const struct client *c, char *reply, size_t len)
+{
+    if (len < 6 || strncmp(reply, "error:", 6) != 0)
+        return 0;
+    reply[len] = '\0';
+    reply[strcspn(reply, "\r\n")] = '\0';
+    cli_error("server %s replied: %s", c->where, reply);
+    return 1;
+}
+
+/* When a send fails, look for an error reply the server sent before closing. */
 static int client_report_server_error(struct client *c)
 {
     char buf[CLIENT_REPLY_MAX + 1];
-    ssize_t n = client_read_reply(c, buf, CLIENT_REPLY_MAX, 200);
-    if (n <= 0 || strncmp(buf, "error:", 6) != 0)
-        return 0;
-    buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    cli_error("server %s:%s replied: %s", c->host, c->port, buf);
-    return 1;
+    size_t len;
+    client_read_reply(c, buf, CLIENT_REPLY_MAX, CLIENT_ERROR_WAIT_MS, &len);
+    return client_server_error(c, buf, len);
 }
 
 static int client_send(struct client *c, const char *what, const char *text)
@@ -139,7 +151,7 @@ static int client_send(struct client *c, const char *what, const char *text)
     if (net_send_all(c->fd, text, strlen(text), -1, client_timeout_ms(c), err, sizeof err) == 0)
         return 0;
     if (!client_report_server_error(c))
-        cli_error("cannot send %s to %s:%s: %s", what, c->host, c->port, err);
+        cli_error("cannot send %s to %s: %s", what, c->where, err);
     return -1;
 }
 
@@ -177,7 +189,7 @@ static int client_run(struct client *c)
     client_say(c, "connecting to ('%s', %s)", c->host, c->port);
     c->fd = net_connect(c->host, c->port, client_timeout_ms(c), err, sizeof err);
     if (c->fd < 0) {
-        cli_error("cannot connect to %s:%s: %s", c->host, c->port, err);
+        cli_error("cannot connect to %s: %s", c->where, err);
         return CLI_EXIT_FAILURE;
     }
     client_say(c, "sending data: %s", c->cfg.data);
@@ -193,34 +205,44 @@ static int client_run(struct client *c)
     client_say(c, "receving mean data");
 
     char reply[CLIENT_REPLY_MAX + 1];
-    ssize_t n = client_read_reply(c, reply, CLIENT_REPLY_MAX, client_timeout_ms(c));
-    if (n < 0 && errno == ETIMEDOUT) {
-        char limit[PYFLOAT_LEN];
-        client_seconds_text(c->cfg.timeout, limit);
-        cli_error("no reply from %s:%s within %s seconds", c->host, c->port, limit);
+    size_t n;
+    enum client_end end = client_read_reply(c, reply, CLIENT_REPLY_MAX, client_timeout_ms(c), &n);
+    int failed_errno = errno;
+    if (client_server_error(c, reply, n))
+        return CLI_EXIT_FAILURE;
+    char limit[PYFLOAT_LEN];
+    client_seconds_text(c->cfg.timeout, limit);
+    char quoted[128];
+    wire_quote(reply, n, 24, quoted, sizeof quoted);
+    switch (end) {
+    case CLIENT_END_CLOSED:
+        break;
+    case CLIENT_END_TIMEOUT:
+        if (n == 0)
+            cli_error("no reply from %s within %s seconds", c->where, limit);
+        else
+            cli_error("server %s sent %s but did not close the connection within %s seconds; "
+                      "the reply may be incomplete",
+                      c->where, quoted, limit);
+        return CLI_EXIT_FAILURE;
+    case CLIENT_END_FULL:
+        cli_error("server %s sent a reply longer than %d bytes: %s", c->where, CLIENT_REPLY_MAX,
+                  quoted);
+        return CLI_EXIT_FAILURE;
+    case CLIENT_END_FAILED: {
+        char buf[128];
+        cli_error("cannot read the reply from %s: recv: %s", c->where,
+                  net_strerror(failed_errno, buf, sizeof buf));
         return CLI_EXIT_FAILURE;
     }
-    if (n < 0) {
-        char buf[128];
-        cli_error("cannot read the reply from %s:%s: recv: %s", c->host, c->port,
-                  net_strerror(errno, buf, sizeof buf));
-        return CLI_EXIT_FAILURE;
     }
     if (n == 0) {
-        cli_error("server %s:%s closed the connection without a reply", c->host, c->port);
-        return CLI_EXIT_FAILURE;
-    }
-    reply[n] = '\0';
-    if (strncmp(reply, "error:", 6) == 0) {
-        reply[strcspn(reply, "\r\n")] = '\0';
-        cli_error("server %s:%s replied: %s", c->host, c->port, reply);
+        cli_error("server %s closed the connection without a reply", c->where);
         return CLI_EXIT_FAILURE;
     }
     double mean;
-    if (client_parse_reply(reply, (size_t)n, &mean) != 0) {
-        char quoted[128];
-        cli_error("server %s:%s sent a reply that is not a number: %s", c->host, c->port,
-                  wire_quote(reply, (size_t)n, 24, quoted, sizeof quoted));
+    if (client_parse_reply(reply, n, &mean) != 0) {
+        cli_error("server %s sent a reply that is not a number: %s", c->where, quoted);
         return CLI_EXIT_FAILURE;
     }
     char text[PYFLOAT_LEN];
@@ -241,8 +263,8 @@ static void client_usage(void)
            "                         goes after --: client HOST:PORT -- -2.5)\n"
            "  -n, --number N         the client's number in its output (default 0)\n"
            "  -d, --delay SECONDS    pause between the data and \"ready\" (default %g)\n"
-           "  -t, --timeout SECONDS  limit for connecting, each send and the reply\n"
-           "                         (default %g, 0 = none)\n"
+           "  -t, --timeout SECONDS  limit for connecting, each send and the reply, which\n"
+           "                         ends when the server closes (default %g, 0 = none)\n"
            "  -h, --help             this text\n"
            "\n"
            "exit status: 0 done, 1 no mean (bad address or data, connection failed, error\n"
@@ -308,6 +330,7 @@ int main(int argc, char **argv)
         cli_error("bad address: %s", err);
         return CLI_EXIT_FAILURE;
     }
+    net_format_hostport(c.host, (unsigned)strtoul(c.port, NULL, 10), c.where, sizeof c.where);
     double value;
     if (wire_parse_number(c.cfg.data, strlen(c.cfg.data), &value, err, sizeof err) != 0) {
         cli_error("bad data: %s", err);
