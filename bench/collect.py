@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Bookkeeping for bench/run: turns one hyperfine measurement into a row of a sweep CSV
 (with median, spread and coefficient of variation), keeps hyperfine's own JSON (every
-per-run time) and CSV beside it, and writes a run's meta.json.
+per-run time) and CSV beside it, writes a run's meta.json, and marks the run complete.
 
 usage:
   collect.py point SWEEP_CSV POINT_JSON POINT_CSV key=value...
   collect.py meta OUT_JSON key=value...
+  collect.py seal OUT_JSON SWEEP...
+
+`meta` writes meta.json with "complete": false; `seal`, bench/run's very last step, rewrites
+it (temporary file, fsync, rename) with "complete": true, the sweeps that ran and the list of
+files the run holds. A run cut short at any point is left marked incomplete, and the
+regression gate, `make baseline`, the figures and the report refuse it.
 """
 import json
 import os
@@ -153,10 +159,38 @@ def cmd_meta(out, fields):
         },
     }
     meta.update(fields)
-    with open(out + ".tmp", "w") as f:
-        json.dump(meta, f, indent=2)
+    meta["complete"] = False
+    write_json(out, meta)
+
+
+def write_json(path, data):
+    """Whole or not at all: a temporary beside the target, flushed to disk, renamed over it."""
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f, indent=2)
         f.write("\n")
-    os.replace(out + ".tmp", out)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(path + ".tmp", path)
+
+
+def cmd_seal(meta_path, sweeps):
+    """Marks a run complete: its files on disk first, then meta.json says which they are."""
+    folder = os.path.dirname(os.path.abspath(meta_path))
+    with open(meta_path) as f:
+        meta = json.load(f)
+    files = sorted(n for n in os.listdir(folder)
+                   if n != "meta.json" and not n.endswith(".tmp")
+                   and os.path.isfile(os.path.join(folder, n)))
+    for n in files:
+        with open(os.path.join(folder, n), "rb") as f:
+            os.fsync(f.fileno())
+    meta.update(complete=True, sweeps=list(sweeps), files=files)
+    write_json(meta_path, meta)
+    dirfd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dirfd)
+    finally:
+        os.close(dirfd)
 
 
 def main(argv):
@@ -164,6 +198,8 @@ def main(argv):
         cmd_point(argv[2], argv[3], argv[4], parse_fields(argv[5:]))
     elif len(argv) >= 3 and argv[1] == "meta":
         cmd_meta(argv[2], parse_fields(argv[3:]))
+    elif len(argv) >= 4 and argv[1] == "seal":
+        cmd_seal(argv[2], argv[3:])
     else:
         sys.exit(__doc__)
 

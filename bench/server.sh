@@ -28,7 +28,8 @@ server_start() {
 # SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored, and
 # Python keeps it ignored. A server still there after 5 s is killed.
 server_stop() {
-    [[ $PASS == count || -z $SERVER_PID ]] && return
+    # return 0, not return: in the EXIT trap a bare return would return the failed status.
+    [[ $PASS == count || -z $SERVER_PID ]] && return 0
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 50); do
         kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -73,17 +74,17 @@ server_sweeps() {
     for label in "${servers[@]}"; do
         case $label in
         parlab)
-            server_start $label "$BIN/server" 0 --quiet --metrics "$RUN/server_metrics.csv" \
+            server_start "$label" "$BIN/server" 0 --quiet --metrics "$RUN/server_metrics.csv" \
                 --metrics-interval 1
             ;;
-        python-threaded) server_start $label python3 "$BENCH/servers/py_threaded_server.py" 0 --quiet ;;
+        python-threaded) server_start "$label" python3 "$BENCH/servers/py_threaded_server.py" 0 --quiet ;;
         epoll)
             [[ -x $BIN/epoll_server ]] || continue
-            server_start $label "$BIN/epoll_server" 0 --quiet
+            server_start "$label" "$BIN/epoll_server" 0 --quiet
             ;;
         esac
         for c in $clients; do
-            load_point server_clients $label --clients "$c" --duration $duration
+            load_point server_clients "$label" --clients "$c" --duration $duration
         done
         server_stop
     done
