@@ -1,134 +1,399 @@
-"""Reading a parlab results run and the arithmetic the figures, the report and the
+"""The one reader of a parlab results run, and the arithmetic the figures, the report and the
 regression gate share: speedup, efficiency, Karp-Flatt, an Amdahl fit, log-log slopes.
 
-A run is a folder written by bench/run: meta.json and CSVs described in results/README.md.
-Every reading error names the file and what is wrong (ResultsError)."""
+A run is a folder written by bench/run: meta.json, CSVs and hyperfine JSON described in
+results/README.md. Runs travel (the baseline is committed, CI and colleagues send theirs),
+so a run is data to be checked, never trusted:
+
+- a run is read only when complete: meta.json marked "complete" by bench/run's last step,
+  and every file its manifest ("files") lists on disk, with those its sweeps always write;
+- every cell is typed by its column: numbers finite (no nan, no inf), times positive, counts
+  whole and not negative, names (program, schedule, label, ...) letters, digits and _ . + -
+  only, so nothing read from a run can be taken for syntax by gnuplot, a shell or HTML.
+
+Every error is one line naming the file, and the row and column where there is one
+(ResultsError): "primes_procs.csv:3: column 'median_s': 'abc' is not a number"."""
+import argparse
 import csv
+import hashlib
 import json
 import math
 import os
+import re
 import statistics
+import sys
 
 
 class ResultsError(Exception):
-    """A missing or malformed results file; the message names it."""
+    """A missing, incomplete or malformed run; the message names the file, row and column."""
 
 
-def read_csv(path, required):
-    """Rows of a CSV as dicts; every column in `required` must be in the header."""
+# -- cells ---------------------------------------------------------------------------------
+
+class BadCell(Exception):
+    """Raised by a cell type with the reason, completed into a ResultsError by the caller."""
+
+
+NAME_RE = re.compile(r"[A-Za-z0-9_.+-]+")
+HOST_RE = re.compile(r"[A-Za-z0-9_.:\[\]-]+")
+HEX64_RE = re.compile(r"[0-9a-f]{64}")
+WHOLE_RE = re.compile(r"-?[0-9]+")
+
+
+def shown(text, limit=40):
+    """A cell as it goes into a one-line message: escaped if not printable, cut if long."""
+    text = str(text)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def name(text):
+    """An identifier (program, schedule, label, mode): these reach figure keys and tables."""
+    if not NAME_RE.fullmatch(text):
+        raise BadCell("is not a name (letters, digits and _ . + - only)")
+    return text
+
+
+def host(text):
+    if not HOST_RE.fullmatch(text):
+        raise BadCell("is not HOST:PORT")
+    return text
+
+
+def hex64(text):
+    if not HEX64_RE.fullmatch(text):
+        raise BadCell("is not a sha256 (64 lower-case hex digits)")
+    return text
+
+
+def real(text):
+    """A finite number: nan and inf are what a broken measurement prints, never a result."""
+    if isinstance(text, bool):
+        raise BadCell("is not a number")
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise BadCell("is not a number") from None
+    if not math.isfinite(value):
+        raise BadCell("is not a finite number")
+    return value
+
+
+def nonneg(text):
+    value = real(text)
+    if value < 0:
+        raise BadCell("is negative")
+    return value
+
+
+def positive(text):
+    """A time, a median: zero would be divided by, and no program runs in no time."""
+    value = nonneg(text)
+    if value == 0:
+        raise BadCell("is zero (must be positive)")
+    return value
+
+
+def count(text):
+    """A whole number >= 0."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str) or not WHOLE_RE.fullmatch(text):
+        real(text)  # says "not a number" or "not finite" when it is
+        raise BadCell("is not a whole number")
+    value = int(text)
+    if value < 0:
+        raise BadCell("is negative")
+    return value
+
+
+def count1(text):
+    """A whole number >= 1: processes, chunk, runs, clients."""
+    value = count(text)
+    if value < 1:
+        raise BadCell("must be at least 1")
+    return value
+
+
+def worker(text):
+    return "all" if text == "all" else count(text)
+
+
+def one_of(*choices):
+    def check(text):
+        if text not in choices:
+            raise BadCell(f"is not one of {', '.join(choices)}")
+        return text
+    return check
+
+
+def optional(kind):
+    """Empty means not measured (a hardware event this machine cannot count): None."""
+    def check(text):
+        return None if text == "" else kind(text)
+    return check
+
+
+def cell(kind, text, where):
+    try:
+        return kind(text)
+    except BadCell as e:
+        raise ResultsError(f"{where}: '{shown(text)}' {e}") from None
+
+
+# -- the files of a run --------------------------------------------------------------------
+
+KEY = {"program": name, "limit": count, "procs": count1, "schedule": name, "chunk": count1}
+TIMING = dict(KEY, runs=count1, median_s=positive, mean_s=positive, stddev_s=nonneg,
+              cv_pct=nonneg, min_s=positive, max_s=positive, user_s=nonneg, system_s=nonneg)
+METRICS = {"program": name, "limit": count, "procs": count1, "chunk": count1, "schedule": name,
+           "worker": worker, "wall_ns": count, "cpu_ns": count, "numbers_tested": count,
+           "trial_divisions": count, "primes_found": count}
+CHECKSUMS = dict(KEY, sha256=hex64, bytes=count)
+INSTRUCTIONS = dict(KEY, instructions=count)
+# loadgen leaves the latencies empty when no session ended with a mean.
+LOADGEN = {"label": name, "target": host, "mode": one_of("closed", "open", "hold"),
+           "clients": count1, "threads": count1, "rate_per_s": optional(positive),
+           "delay_s": nonneg, "duration_s": nonneg, "sessions": count, "sessions_per_s": nonneg,
+           **{f"latency_{q}_us": optional(nonneg) for q in ("mean", "p50", "p90", "p99", "p999",
+                                                          "max")},
+           "errors_connect": count, "errors_write": count, "errors_read": count,
+           "errors_timeout": count, "errors_reply": count, "errors_unparsable": count,
+           "held": optional(count)}
+MEMORY = {"label": name, "held": count, "vm_hwm_kib": count}
+SERVER_METRICS = {"program": name, "row": one_of("interval", "final"), "time_s": nonneg,
+                  "wall_ns": count, "cpu_ns": count, "connections_accepted": count,
+                  "connections_active": count, "bytes_received": count, "data_messages": count,
+                  "ready_messages": count, "bad_messages": count, "busy_rejections": count,
+                  "idle_timeouts": count, "lock_wait_ns": count, "values": count, "mean": real}
+
+TIMED_SWEEPS = ("primes_procs", "primes_chunk", "primes_size", "primes_python")
+# Schema of every CSV bench/run writes; `extra` types the columns a file may add (one per
+# hardware event), None ignores them.
+SCHEMAS = {f"{s}.csv": (TIMING, None) for s in TIMED_SWEEPS}
+SCHEMAS.update({
+    "primes_metrics.csv": (METRICS, optional(count)),
+    "primes_checksums.csv": (CHECKSUMS, None),
+    "primes_instructions.csv": (INSTRUCTIONS, None),
+    "server_clients.csv": (LOADGEN, None),
+    "server_repeat.csv": (LOADGEN, None),
+    "server_rate.csv": (LOADGEN, None),
+    "server_hold.csv": (LOADGEN, None),
+    "server_memory.csv": (MEMORY, None),
+    "server_metrics.csv": (SERVER_METRICS, optional(count)),
+})
+# What each sweep of bench/run always writes; a complete run that lacks one was cut short or
+# tampered with. (primes_instructions.csv needs valgrind, server_repeat.csv the epoll server.)
+SWEEP_FILES = {
+    "primes": [f"{s}{ext}" for s in TIMED_SWEEPS for ext in (".csv", ".hyperfine.json")]
+    + ["primes_checksums.csv", "primes_metrics.csv"],
+    "server": ["server_clients.csv", "server_rate.csv", "server_hold.csv"],
+}
+
+
+def read_csv(path, schema, extra=None):
+    """Rows of a CSV as dicts of typed values, read by field name: every column of `schema`
+    in the header, every row as long as the header, every cell of its column's type (and of
+    `extra`'s for columns outside the schema, when given). A header alone is malformed:
+    bench/run writes the header with the first row."""
     try:
         with open(path, newline="") as f:
             reader = csv.DictReader(f)
             header = reader.fieldnames
             if not header:
                 raise ResultsError(f"{path}: empty file (no header)")
-            missing = [c for c in required if c not in header]
+            missing = [c for c in schema if c not in header]
             if missing:
-                raise ResultsError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = list(reader)
+                raise ResultsError(f"{path}:1: missing column(s) {', '.join(missing)}")
+            if len(set(header)) != len(header):
+                raise ResultsError(f"{path}:1: a column appears twice")
+            rows = []
+            for raw in reader:
+                line = reader.line_num
+                if None in raw or any(v is None for v in raw.values()):
+                    raise ResultsError(f"{path}:{line}: wrong number of cells "
+                                       f"(the header has {len(header)})")
+                row = {}
+                for column, text in raw.items():
+                    kind = schema.get(column, extra)
+                    row[column] = text if kind is None else \
+                        cell(kind, text, f"{path}:{line}: column '{shown(column)}'")
+                rows.append(row)
     except FileNotFoundError:
         raise ResultsError(f"{path}: no such file") from None
     except (OSError, csv.Error, UnicodeDecodeError) as e:
-        raise ResultsError(f"{path}: unreadable: {e}") from None
-    for i, row in enumerate(rows, start=2):
-        if None in row or any(v is None for v in row.values()):
-            raise ResultsError(f"{path}:{i}: wrong number of cells")
+        raise ResultsError(f"{path}: unreadable: {shown(e, 200)}") from None
+    if not rows:
+        raise ResultsError(f"{path}:1: no data rows (header only)")
     return rows
 
 
-def number(path, row, column, kind=float):
-    text = row.get(column, "")
+def read_json(path):
     try:
-        return kind(text)
-    except (TypeError, ValueError):
-        raise ResultsError(f"{path}: column {column}: '{text}' is not a number") from None
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except (OSError, ValueError) as e:
+        raise ResultsError(f"{path}: not valid JSON: {shown(e, 200)}") from None
 
 
-TIMING = ["program", "limit", "procs", "schedule", "chunk", "runs", "median_s", "mean_s",
-          "stddev_s", "cv_pct", "min_s", "max_s"]
-METRICS = ["program", "limit", "procs", "chunk", "schedule", "worker", "wall_ns", "cpu_ns",
-           "numbers_tested", "trial_divisions", "primes_found"]
+def json_seconds(value):
+    """A per-run time in hyperfine's JSON: a JSON number (not a string), finite, positive."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadCell("is not a number")
+    return positive(value)
+
+
+def read_hyperfine(path):
+    """hyperfine's export of a timed sweep as [(point fields, per-run seconds)]: the fields
+    typed as the sweep CSV's key columns, every time finite and positive."""
+    data = read_json(path)
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, list) or not results:
+        raise ResultsError(f"{path}: no 'results' list")
+    points = []
+    for i, result in enumerate(results):
+        where = f"{path}: results[{i}]"
+        params = result.get("parameters") if isinstance(result, dict) else None
+        if not isinstance(params, dict):
+            raise ResultsError(f"{where}: no 'parameters' (the point's fields)")
+        fields = {}
+        for key, kind in KEY.items():
+            if key not in params:
+                raise ResultsError(f"{where}: parameter '{key}' is missing")
+            fields[key] = cell(kind, params[key], f"{where}: parameter '{key}'")
+        times = result.get("times")
+        if not isinstance(times, list) or not times:
+            raise ResultsError(f"{where}: no 'times'")
+        points.append((fields, [cell(json_seconds, t, f"{where}: times[{j}]")
+                                for j, t in enumerate(times)]))
+    return points
 
 
 class Point:
-    """One timed point of a primes sweep."""
+    """One timed point of a primes sweep, from a typed row."""
 
-    def __init__(self, path, row):
+    def __init__(self, row):
         self.program = row["program"]
         self.schedule = row["schedule"]
-        self.limit = number(path, row, "limit", int)
-        self.procs = number(path, row, "procs", int)
-        self.chunk = number(path, row, "chunk", int)
-        self.runs = number(path, row, "runs", int)
-        self.median = number(path, row, "median_s")
-        self.mean = number(path, row, "mean_s")
-        self.stddev = number(path, row, "stddev_s")
-        self.cv = number(path, row, "cv_pct")
-        self.min = number(path, row, "min_s")
-        self.max = number(path, row, "max_s")
+        self.limit = row["limit"]
+        self.procs = row["procs"]
+        self.chunk = row["chunk"]
+        self.runs = row["runs"]
+        self.median = row["median_s"]
+        self.mean = row["mean_s"]
+        self.stddev = row["stddev_s"]
+        self.cv = row["cv_pct"]
+        self.min = row["min_s"]
+        self.max = row["max_s"]
+
+
+def read_meta(folder):
+    """meta.json of a run, checked complete: marked so by bench/run's last step, its sweeps
+    and manifest well formed, every listed file there and every file its sweeps always write
+    listed. Returns (meta, sweeps, files)."""
+    if not os.path.isdir(folder):
+        raise ResultsError(f"{folder}: no such results folder")
+    path = os.path.join(folder, "meta.json")
+    meta = read_json(path)
+    if not isinstance(meta, dict):
+        raise ResultsError(f"{path}: expected a JSON object")
+    if meta.get("complete") is not True:
+        raise ResultsError(f"{folder}: incomplete run: meta.json is not marked complete "
+                           "(bench/run was cut short or failed)")
+    sweeps, files = meta.get("sweeps"), meta.get("files")
+    if not isinstance(sweeps, list) or not sweeps or \
+            not all(isinstance(s, str) and s in SWEEP_FILES for s in sweeps):
+        raise ResultsError(f"{path}: key 'sweeps': '{shown(sweeps)}' is not a list of "
+                           f"{' and '.join(SWEEP_FILES)}")
+    # Manifest entries become paths: plain names only, nothing that climbs out of the run.
+    if not isinstance(files, list) or \
+            not all(isinstance(n, str) and NAME_RE.fullmatch(n) and n not in (".", "..")
+                    for n in files):
+        raise ResultsError(f"{path}: key 'files': '{shown(files)}' is not a list of file names")
+    for n in files:
+        if not os.path.isfile(os.path.join(folder, n)):
+            raise ResultsError(f"{folder}: incomplete run: {n} is listed in meta.json "
+                               "but missing")
+    for sweep in sweeps:
+        for n in SWEEP_FILES[sweep]:
+            if n not in files:
+                raise ResultsError(f"{folder}: incomplete run: the {sweep} sweeps ran but "
+                                   f"{n} is not there")
+    cell(count1, meta.get("cores"), f"{path}: key 'cores'")
+    return meta, sweeps, files
 
 
 class Run:
-    """A results folder. Optional sweeps are None when the run did not measure them."""
+    """A complete, well-formed results folder, every file typed as it is read. A file the
+    run's manifest does not list (a sweep it did not run, a tool it lacked) is None."""
 
     def __init__(self, folder):
-        if not os.path.isdir(folder):
-            raise ResultsError(f"{folder}: no such results folder")
         self.folder = folder
-        meta_path = os.path.join(folder, "meta.json")
-        try:
-            with open(meta_path) as f:
-                self.meta = json.load(f)
-        except FileNotFoundError:
-            raise ResultsError(f"{meta_path}: no such file") from None
-        except (OSError, ValueError) as e:
-            raise ResultsError(f"{meta_path}: not valid JSON: {e}") from None
-        if not isinstance(self.meta, dict):
-            raise ResultsError(f"{meta_path}: expected a JSON object")
-        self.cores = int(self.meta.get("cores") or os.cpu_count() or 1)
-        self.procs = self._timing("primes_procs.csv", required=True)
-        self.chunk = self._timing("primes_chunk.csv")
-        self.size = self._timing("primes_size.csv")
-        self.python = self._timing("primes_python.csv")
-        self.metrics = self._rows("primes_metrics.csv", METRICS)
-        self.server = self._rows("server_clients.csv", SERVER)
-        self.server_rate = self._rows("server_rate.csv", SERVER)
-        self.server_hold = self._rows("server_hold.csv", SERVER)
-        self.server_repeat = self._rows("server_repeat.csv", SERVER)
+        self.meta, self.sweeps, self.files = read_meta(folder)
+        self.cores = int(self.meta["cores"])
+        self.tables = {}
+        for n in self.files:
+            if n in SCHEMAS:
+                schema, extra = SCHEMAS[n]
+                self.tables[n] = read_csv(self.path(n), schema, extra)
+        # hyperfine's per-run times of every timed sweep, for the gate's U tests.
+        self.hyperfine = {n[:-len(".hyperfine.json")]: read_hyperfine(self.path(n))
+                          for n in sorted(self.files) if n.endswith(".hyperfine.json")}
+        self.procs = self._points("primes_procs.csv")
+        self.chunk = self._points("primes_chunk.csv")
+        self.size = self._points("primes_size.csv")
+        self.python = self._points("primes_python.csv")
+        self.metrics = self.tables.get("primes_metrics.csv")
+        self.checksums = self.tables.get("primes_checksums.csv")
+        self.instructions = self.tables.get("primes_instructions.csv")
+        self.server = self.tables.get("server_clients.csv")
+        self.server_rate = self.tables.get("server_rate.csv")
+        self.server_hold = self.tables.get("server_hold.csv")
+        self.server_repeat = self.tables.get("server_repeat.csv")
+        self.fingerprint = self._fingerprint()
 
     def path(self, name):
         return os.path.join(self.folder, name)
 
-    def _rows(self, name, required, must=False):
-        path = self.path(name)
-        if not must and not os.path.exists(path):
-            return None
-        return read_csv(path, required)
+    def _points(self, name):
+        rows = self.tables.get(name)
+        return None if rows is None else [Point(r) for r in rows]
 
-    def _timing(self, name, required=False):
-        rows = self._rows(name, TIMING, must=required)
-        if rows is None:
-            return None
-        return [Point(self.path(name), r) for r in rows]
-
-
-SERVER = ["label", "target", "mode", "clients", "sessions_per_s", "latency_p50_us",
-          "latency_p99_us"]
+    def _fingerprint(self):
+        """sha256 over meta.json and every listed file: what the figures were drawn from,
+        so the report can tell its own figures from an earlier run's."""
+        h = hashlib.sha256()
+        for n in ["meta.json"] + sorted(self.files):
+            with open(self.path(n), "rb") as f:
+                h.update(n.encode() + b"\0" + f.read() + b"\0")
+        return h.hexdigest()
 
 
-def server_pairs(path, rows):
+def server_pairs(rows):
     """server_repeat.csv's paired runs as samples: parlab's sessions/s and p99 (us) per run,
     epoll's sessions/s per run, and per pair the ratio parlab / epoll (the bench runs the
     i-th parlab run beside the i-th epoll run). Empty lists when a server is missing."""
     parlab, p99, epoll = [], [], []
     for row in rows or []:
         if row["label"] == "parlab":
-            parlab.append(number(path, row, "sessions_per_s"))
-            p99.append(number(path, row, "latency_p99_us"))
+            parlab.append(row["sessions_per_s"])
+            if row["latency_p99_us"] is not None:
+                p99.append(row["latency_p99_us"])
         elif row["label"] == "epoll":
-            epoll.append(number(path, row, "sessions_per_s"))
+            epoll.append(row["sessions_per_s"])
     ratio = [a / b for a, b in zip(parlab, epoll) if b > 0]
     return {"sessions": parlab, "p99": p99, "epoll": epoll, "ratio": ratio}
+
+
+def labels_in_order(rows):
+    labels = []
+    for r in rows or []:
+        if r["label"] not in labels:
+            labels.append(r["label"])
+    return labels
 
 
 def find(points, **want):
@@ -201,3 +466,24 @@ def fitted_serial_fraction(run, limit, schedule):
     pairs = [(p, s) for p, _, _, _, s, _, _ in scaling_table(run, limit, schedule)
              if s and 1 < p <= run.cores]
     return amdahl_fit(pairs) if pairs else None
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the scripts' conventions: --help prints the script's docstring, and a
+    usage error is one line, "prog: what is wrong", exit 2."""
+
+    def __init__(self, prog, doc):
+        super().__init__(prog=prog, add_help=False, allow_abbrev=False)
+        self.doc = doc
+        self.add_argument("-h", "--help", action="store_true")
+
+    def parse_args(self, argv):
+        args = super().parse_args(argv)
+        if args.help:
+            print(self.doc)
+            sys.exit(0)
+        return args
+
+    def error(self, message):
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        sys.exit(2)

@@ -1,5 +1,5 @@
 # Figure 8: the C programs against the lab's Python solutions (log y). Vars: data (label median).
-load dir.'/style.gp'
+load ARG1
 set title sprintf('C vs the lab''s Python solutions, N = %s', limit_text)
 set style data histograms
 set style fill solid 0.8 border -1

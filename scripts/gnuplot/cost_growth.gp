@@ -1,6 +1,6 @@
 # Figure 5: time vs N, log-log, with fitted exponents. Vars: data (blocks nonoptimized,
 # optimized, primesieve: N median), k_non, k_opt, k_sieve (exponents), procs.
-load dir.'/style.gp'
+load ARG1
 set title 'Cost growth: time vs N'
 set xlabel 'N'
 set ylabel 'time (s)'

@@ -1,7 +1,7 @@
 # Figure 7: counters per worker: trial divisions per second, and IPC / L1 misses where the
 # machine counts them. Vars: data (worker dyn stat cyc [Mdiv/s]), hw (data file or ''),
 # procs, limit_text.
-load dir.'/style.gp'
+load ARG1
 set multiplot layout 1,2 title sprintf('Counters per worker, N = %s, P = %d', limit_text, procs)
 set style data histograms
 set style histogram clustered gap 1

@@ -1,6 +1,6 @@
 # Figure 4: load balance per schedule: each worker's busy time and trial divisions.
 # Vars: data (columns: worker dyn_ms stat_ms cyc_ms dyn_mdiv stat_mdiv cyc_mdiv), procs, limit_text.
-load dir.'/style.gp'
+load ARG1
 set multiplot layout 1,2 title sprintf('Load balance, N = %s, P = %d (from --metrics)', limit_text, procs)
 set style data histograms
 set style histogram clustered gap 1

@@ -1,7 +1,7 @@
 # Figure 2: speedup and efficiency vs processes, the ideal, an Amdahl fit and Karp-Flatt.
 # Vars: data (blocks per schedule: P S E KF), f (fitted serial fraction), limit_text, cores, pmax,
 # schedules (those with data; the others get no key entry).
-load dir.'/style.gp'
+load ARG1
 set multiplot layout 1,2 title sprintf('Speedup and efficiency, N = %s', limit_text)
 set xlabel 'worker processes P'
 set xtics 1

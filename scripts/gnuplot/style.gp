@@ -1,4 +1,6 @@
-# Shared look of parlab's figures. Callers set: fmt ('svg' or 'png'), out (file name).
+# Shared look of parlab's figures, loaded as `load ARG1`: scripts/plots runs every script as
+# `gnuplot -e 'fmt=...; out=...; ...' -c SCRIPT STYLE`, so no path is ever parsed as syntax.
+# Callers set: fmt ('svg' or 'png'), out (file name, relative to the figures folder).
 if (fmt eq 'svg') {
     set terminal svg size 860,520 dynamic enhanced font 'Helvetica,13' background rgb 'white'
 } else {

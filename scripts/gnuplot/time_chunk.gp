@@ -1,6 +1,6 @@
 # Figure 3: time vs chunk size (log x) per schedule. Vars: data (blocks dynamic, cyclic:
 # chunk median min max), procs, limit_text.
-load dir.'/style.gp'
+load ARG1
 set title sprintf('Time vs chunk size, N = %s, P = %d', limit_text, procs)
 set xlabel 'chunk (numbers per unit of work)'
 set ylabel 'time (s)'

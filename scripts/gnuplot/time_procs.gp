@@ -1,7 +1,7 @@
 # Figure 1: time vs processes per schedule, median with the min-max band, ideal T1/P.
 # Vars: data (blocks dynamic, static, cyclic: P median min max), t1, limit_text, cores,
 # schedules (those with data; the others get no key entry).
-load dir.'/style.gp'
+load ARG1
 set title sprintf('Time vs processes, N = %s (%d cores)', limit_text, cores)
 set xlabel 'worker processes P'
 set ylabel 'time (s)'

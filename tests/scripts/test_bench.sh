@@ -1,5 +1,6 @@
-# bench/run on its tiny configuration: every sweep file well formed, meta.json complete,
-# results never overwritten.
+# bench/run on its tiny configuration: every sweep file well formed, meta.json complete and
+# marked so, results never overwritten; a run cut short (a failed point, SIGTERM) is left
+# marked incomplete and refused by the gate.
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 ROOT=$(dirname "$PARLAB_TESTS")
 cd "$T_DIR"
@@ -17,6 +18,10 @@ for key in ("cpu_model", "cores", "kernel", "compiler", "cflags", "commit", "dir
             "tools", "hardware_counters_available", "sweep"):
     assert key in meta, f"meta.json lacks {key}"
 assert meta["sweep"] == "tiny", meta["sweep"]
+assert meta["complete"] is True, "meta.json not marked complete"
+assert meta["sweeps"] == ["primes"], meta["sweeps"]
+on_disk = sorted(n for n in os.listdir(run) if n != "meta.json")
+assert meta["files"] == on_disk, f"manifest {meta['files']} != {on_disk}"
 for tool in ("hyperfine", "python3"):
     assert meta["tools"].get(tool), f"meta.json: no {tool} version"
 for sweep in ("primes_procs", "primes_chunk", "primes_size", "primes_python"):
@@ -38,6 +43,43 @@ assert len(sums) == 1, f"programs disagree: {sums}"
 print("tiny run well formed")
 PY
 assert_eq "sweep files well formed" 0 $?
+run_status "$ROOT/scripts/regress" --check-run run
+assert_eq "the gate takes the run as complete ($T_ERR)" 0 "$T_STATUS"
+run_status "$ROOT/scripts/report" run --out rep
+assert_eq "report of a primes-only run exit ($T_ERR)" 0 "$T_STATUS"
+assert_match "the report says the server sweep is missing" \
+    "The server sweep \\(server_clients\\) was not part of this run" "$(cat rep/report.md)"
+
+# Cut short by a failed point: optimized fails at once.
+mkdir fail-bin stop-bin
+ln -s "$PARLAB_BIN/nonoptimized" fail-bin/nonoptimized
+printf '#!/bin/sh\nexit 3\n' >fail-bin/optimized
+ln -s "$PARLAB_BIN/nonoptimized" stop-bin/nonoptimized
+printf '#!/bin/sh\nexec sleep 30\n' >stop-bin/optimized
+chmod +x fail-bin/optimized stop-bin/optimized
+run_status "$ROOT/bench/run" --tiny --only primes --out failed --bin fail-bin
+assert_eq "a failed point: exit" 1 "$T_STATUS"
+assert_match "a failed point: says the run is incomplete" "cut short \\(exit 1\\); .*/failed is incomplete" "$T_ERR"
+assert_eq "a failed point: meta.json says incomplete" "False" \
+    "$("$PYTHON3" -c 'import json; print(json.load(open("failed/meta.json"))["complete"])')"
+run_status "$ROOT/scripts/regress" --check-run failed
+assert_eq "a failed run: the gate refuses it" 2 "$T_STATUS"
+assert_match "a failed run: one line says why" "^regress: failed: incomplete run: meta.json is not marked complete" "$T_ERR"
+
+# Cut short by a signal to the whole process group, as Ctrl-C or a CI timeout does.
+setsid "$ROOT/bench/run" --tiny --only primes --out stopped --bin stop-bin >stop.out 2>stop.err &
+pid=$!
+for _ in $(seq 100); do
+    grep -q '\[2/' stop.out 2>/dev/null && break
+    sleep 0.1
+done
+kill -TERM -- "-$pid"
+wait "$pid"
+assert_eq "SIGTERM: exit" 143 "$?"
+assert_match "SIGTERM: says the run is incomplete" "cut short \\(exit 143\\)" "$(cat stop.err)"
+run_status "$ROOT/scripts/regress" run stopped
+assert_eq "a stopped run: the gate refuses it" 2 "$T_STATUS"
+assert_match "a stopped run: one line says why" "^regress: stopped: incomplete run: " "$T_ERR"
 
 run_status "$ROOT/bench/run" --tiny --only primes --out run --bin "$PARLAB_BIN"
 assert_eq "an existing run is not overwritten" 2 "$T_STATUS"

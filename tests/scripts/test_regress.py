@@ -1,14 +1,20 @@
-"""Self-tests of scripts/regress on synthetic runs whose verdicts are known."""
+"""Self-tests of scripts/regress on synthetic runs whose verdicts are known, and on torn and
+malformed runs, which it must refuse (exit 2) naming the file, row and column."""
+import contextlib
 import importlib.machinery
 import importlib.util
+import io
 import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 
+# The scripts are loaded from the source tree: leave no bytecode there.
+sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGRESS = os.path.join(ROOT, "scripts", "regress")
 passed = failed = 0
@@ -41,33 +47,59 @@ LOADGEN_HEADER = ("label,target,mode,clients,threads,rate_per_s,delay_s,duration
                   "errors_timeout,errors_reply,errors_unparsable,held")
 
 
+TIMING_HEADER = ("program,limit,procs,schedule,chunk,runs,median_s,mean_s,stddev_s,cv_pct,"
+                 "min_s,max_s,user_s,system_s")
+
+
+def timed_sweep(folder, sweep, points):
+    """A timed sweep as bench/run writes it: hyperfine's JSON and the sweep's CSV, from
+    [(program, procs, schedule, chunk, per-run times)] at N = 10^6."""
+    results = []
+    with open(os.path.join(folder, f"{sweep}.csv"), "w") as f:
+        f.write(TIMING_HEADER + "\n")
+        for program, procs, schedule, chunk, sample in points:
+            params = {"program": program, "limit": "1000000", "procs": str(procs),
+                      "schedule": schedule, "chunk": str(chunk)}
+            results.append({"command": program, "times": sample, "parameters": params})
+            med, mean = statistics.median(sample), statistics.fmean(sample)
+            sd = statistics.stdev(sample) if len(sample) > 1 else 0.0
+            f.write(f"{program},1000000,{procs},{schedule},{chunk},{len(sample)},{med:.6f},"
+                    f"{mean:.6f},{sd:.6f},{100 * sd / mean:.2f},{min(sample):.6f},"
+                    f"{max(sample):.6f},{mean:.6f},0.000100\n")
+    with open(os.path.join(folder, f"{sweep}.hyperfine.json"), "w") as f:
+        json.dump({"results": results}, f)
+
+
+def seal(folder, complete=True):
+    """meta.json as bench/run's last step leaves it: complete, with its sweeps and files."""
+    files = sorted(n for n in os.listdir(folder) if n != "meta.json")
+    with open(os.path.join(folder, "meta.json"), "w") as f:
+        json.dump({"sweep": "quick", "cores": 2, "cpu_model": "test cpu", "complete": complete,
+                   "sweeps": ["primes"], "files": files}, f)
+
+
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
              instructions=30_000_000, divisions=67740404, reference_scale=1.0, server=None,
              burst=0):
-    """A run with a serial point and two optimized points, all times times `scale`, the
-    first `burst` runs of each 1.8 times longer (load from elsewhere); with server =
+    """A complete run: a serial point and two optimized points (procs sweep) and one chunk
+    point, all times times `scale`, the first `burst` runs of each 1.8 times longer (load
+    from elsewhere), and primesieve and Python as reference programs; with server =
     (parlab sessions/s, epoll sessions/s, pairs), the server's paired repeats."""
     rng = random.Random(seed)
     os.makedirs(folder)
-    with open(os.path.join(folder, "meta.json"), "w") as f:
-        json.dump({"sweep": "quick", "cores": 2, "cpu_model": "test cpu"}, f)
-    points = [("nonoptimized", 1, "serial", 1000001, 0.100),
-              ("optimized", 2, "dynamic", 1000, 0.052),
-              ("optimized", 2, "static", 1000, 0.064)]
-    results = []
-    for program, procs, schedule, chunk, t in points:
-        params = {"program": program, "limit": "1000000", "procs": str(procs),
-                  "schedule": schedule, "chunk": str(chunk)}
-        sample = times(t * scale, runs, jitter, rng)
-        sample = [v * 1.8 for v in sample[:burst]] + sample[burst:]
-        results.append({"command": program, "times": sample, "parameters": params})
-    with open(os.path.join(folder, "primes_procs.hyperfine.json"), "w") as f:
-        json.dump({"results": results}, f)
-    sieve = {"command": "primesieve", "times": times(0.005 * reference_scale, runs, jitter, rng),
-             "parameters": {"program": "primesieve", "limit": "1000000", "procs": "1",
-                            "schedule": "sieve", "chunk": "1000000"}}
-    with open(os.path.join(folder, "primes_size.hyperfine.json"), "w") as f:
-        json.dump({"results": [sieve]}, f)
+
+    def sample(t):
+        s = times(t * scale, runs, jitter, rng)
+        return [v * 1.8 for v in s[:burst]] + s[burst:]
+
+    timed_sweep(folder, "primes_procs", [("nonoptimized", 1, "serial", 1000001, sample(0.100)),
+                                         ("optimized", 2, "dynamic", 1000, sample(0.052)),
+                                         ("optimized", 2, "static", 1000, sample(0.064))])
+    timed_sweep(folder, "primes_chunk", [("optimized", 2, "cyclic", 100, sample(0.055))])
+    timed_sweep(folder, "primes_size", [("primesieve", 1, "sieve", 1000000,
+                                         times(0.005 * reference_scale, runs, jitter, rng))])
+    timed_sweep(folder, "primes_python", [("python_nonoptimized", 1, "serial", 1000001,
+                                           times(2.5 * reference_scale, runs, jitter, rng))])
     with open(os.path.join(folder, "primes_checksums.csv"), "w") as f:
         f.write("program,limit,procs,schedule,chunk,sha256,bytes\n")
         f.write(f"optimized,1000000,2,dynamic,1000,{checksum},538467\n")
@@ -87,11 +119,27 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
                     r = rate * (1.0 + rng.uniform(-jitter, jitter))
                     f.write(f"{label},127.0.0.1:1,closed,64,2,,0.0,1.0,{r:.0f},{r:.2f},"
                             f"2500,2400,3900,6300,8400,15000,0,0,0,0,0,0,\n")
+    seal(folder)
+
+
+REG = load_regress()
 
 
 def gate(base, cur, *extra):
-    proc = subprocess.run([sys.executable, REGRESS, *extra, base, cur], capture_output=True,
-                          text=True, timeout=60)
+    """scripts/regress run in this process (dozens of cases: no interpreter start each);
+    its exit status, stdout and stderr. A few cases below run it as a program too."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = REG.main(["regress", *extra, base, cur])
+        except SystemExit as e:
+            rc = e.code
+    return rc, out.getvalue(), err.getvalue()
+
+
+def gate_program(*args):
+    proc = subprocess.run([sys.executable, REGRESS, *args], capture_output=True, text=True,
+                          timeout=60)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -111,6 +159,39 @@ def corrupted(tmp, base, name, file, text, mode="w"):
     return gate(base, folder)
 
 
+def edited(tmp, base, name, file, line, column, value):
+    """Gates a copy of `base` whose CSV `file` has `value` in `column` on line `line`."""
+    folder = os.path.join(tmp, name)
+    shutil.copytree(base, folder)
+    path = os.path.join(folder, file)
+    with open(path) as f:
+        lines = f.read().splitlines()
+    header = lines[0].split(",")
+    cells = lines[line - 1].split(",")
+    cells[header.index(column)] = value
+    lines[line - 1] = ",".join(cells)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return gate(base, folder)
+
+
+def torn(tmp, base, name, keep, complete):
+    """A copy of `base` holding only meta.json and the files in `keep`, meta.json marked
+    complete or not: what a run cut short, or a half copy, leaves."""
+    folder = os.path.join(tmp, name)
+    shutil.copytree(base, folder)
+    for n in os.listdir(folder):
+        if n != "meta.json" and n not in keep:
+            os.remove(os.path.join(folder, n))
+    meta_path = os.path.join(folder, "meta.json")
+    with open(meta_path) as f:
+        meta = json.load(f)
+    meta["complete"] = complete
+    with open(meta_path, "w") as f:
+        json.dump(meta, f)
+    return folder
+
+
 def verdicts(stdout, word):
     return [line for line in stdout.splitlines() if f"  {word}  " in line or
             line.rstrip().endswith(f"  {word}")]
@@ -123,7 +204,7 @@ def main():
 
         # Exact Mann-Whitney p-values, known in closed form: complete separation of two
         # samples of 5 has two-sided p = 2 / C(10, 5) = 2/252; of 2 and 2, 2/6.
-        r = load_regress()
+        r = REG
         check("U test, 5 vs 5 separated", round(2 / 252, 9),
               round(r.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 9))
         check("U test, 2 vs 2 separated", round(2 / 6, 9), round(r.mann_whitney_p([1, 2], [3, 4]), 9))
@@ -139,7 +220,8 @@ def main():
         slow = made(tmp, "slow", scale=1.25, seed=3)
         rc, out, _ = gate(base, slow)
         check("25% slower with 10 runs fails", 1, rc)
-        check("25% slower: SLOWER rows (3 timings)", 3, len(verdicts(out, "SLOWER")))
+        check("25% slower: SLOWER rows (4 timings)", 4,
+              len([l for l in verdicts(out, "SLOWER") if l.startswith("primes_")]))
         check("25% slower: verdict line", True, "REGRESSION" in out)
 
         rc, out, _ = gate(made(tmp, "base2", runs=2),
@@ -151,12 +233,13 @@ def main():
         # U test sure of it, but the best run as fast as ever.
         rc, out, _ = gate(base, made(tmp, "burst", burst=8, seed=19))
         check("8 of 10 runs slowed by a burst passes", 0, rc)
-        check("burst: each timing says why", 3,
+        check("burst: each timing says why", 4,
               len([l for l in out.splitlines() if "some runs slowed, not the program" in l]))
 
         rc, out, _ = gate(base, made(tmp, "fast", scale=0.7, seed=9))
         check("30% faster passes", 0, rc)
-        check("30% faster: reported", 3, len(verdicts(out, "faster")))
+        check("30% faster: reported", 4,
+              len([l for l in verdicts(out, "faster") if l.startswith("primes_")]))
 
         rc, out, _ = gate(base, made(tmp, "ref", reference_scale=1.5))
         check("a slower reference program (primesieve) is reported, not failed", 0, rc)
@@ -201,8 +284,102 @@ def main():
                                "parlab,127.0.0.1:1,closed,64,2,,0.0,1.0,0,fast,1,1,1,1,1,1,"
                                "0,0,0,0,0,0,\n", mode="a")
         check("server repeats: a bad number exits 2", 2, rc)
-        check("server repeats: the file and the value named", True,
-              "server_repeat.csv" in err and "'fast'" in err)
+        check("server repeats: the file, row, column and value named",
+              f"regress: {os.path.join(tmp, 'sbad', 'server_repeat.csv')}:14: column "
+              "'sessions_per_s': 'fast' is not a number\n", err)
+
+        # Torn runs are refused, as the current run or as the baseline.
+        for name, keep, complete in (
+                ("meta only", [], False),
+                ("meta only, marked complete", [], True),
+                ("meta and one JSON", ["primes_procs.hyperfine.json"], True),
+                ("meta and one CSV", ["primes_procs.csv"], False),
+                ("all but the completion mark", os.listdir(base), False),
+                ("checksums missing", set(os.listdir(base)) - {"primes_checksums.csv"}, True)):
+            t = torn(tmp, base, name.replace(" ", "_").replace(",", ""), keep, complete)
+            rc, out, err = gate(base, t)
+            check(f"torn run ({name}) exits 2", 2, rc)
+            check(f"torn run ({name}): one line says it is incomplete", True,
+                  err.startswith(f"regress: {t}: incomplete run: ") and err.count("\n") == 1)
+            check(f"torn run ({name}): no verdict printed", "", out)
+            check(f"torn baseline ({name}) exits 2", 2, gate(t, base)[0])
+        # The manifest itself cut: the sweep's own files are still required.
+        nosum = torn(tmp, base, "nosum", set(os.listdir(base)) - {"primes_checksums.csv"}, True)
+        with open(os.path.join(nosum, "meta.json")) as f:
+            meta = json.load(f)
+        meta["files"].remove("primes_checksums.csv")
+        with open(os.path.join(nosum, "meta.json"), "w") as f:
+            json.dump(meta, f)
+        rc, _, err = gate(base, nosum)
+        check("checksums absent from the manifest too: exit 2", 2, rc)
+        check("checksums absent from the manifest too: named", True,
+              "incomplete run: the primes sweeps ran but primes_checksums.csv is not there" in err)
+        check("--check-run: a complete run passes", 0, gate_program("--check-run", base)[0])
+        rc, out, err = gate_program("--check-run", nosum)
+        check("--check-run: a torn run exits 2", 2, rc)
+        check("--check-run: one line, nothing on stdout", (1, ""), (err.count("\n"), out))
+        rc, out, err = gate_program(base, made(tmp, "slow3", scale=1.25, seed=3))
+        check("as a program: a regression exits 1", 1, rc)
+        rc, out, err = gate_program("--threshold", "abc", base, base)
+        check("as a program: a bad option exits 2, one line", (2, 1), (rc, err.count("\n")))
+
+        # A metric of the baseline that the current run lacks fails, named.
+        short = os.path.join(tmp, "short")
+        shutil.copytree(base, short)
+        with open(os.path.join(short, "primes_instructions.csv"), "w") as f:
+            f.write("program,limit,procs,schedule,chunk,instructions\n"
+                    "optimized,100000,2,static,1000,31000000\n")
+        rc, out, _ = gate(base, short)
+        check("a missing metric fails", 1, rc)
+        check("a missing metric: named", 1, len([
+            l for l in verdicts(out, "MISSING")
+            if l.startswith("instructions: program=optimized limit=100000 procs=2 "
+                            "schedule=dynamic chunk=1000")]))
+        check("a missing metric: counted", True, "1 missing from the current run" in out)
+
+        # Malformed cells: exit 2, one line naming file, row and column, never a verdict.
+        for what, file, line, column, value, reason in (
+                ("text in a number column", "primes_instructions.csv", 2, "instructions",
+                 "lots", "is not a number"),
+                ("nan", "primes_procs.csv", 3, "median_s", "nan", "is not a finite number"),
+                ("inf", "primes_procs.csv", 2, "max_s", "inf", "is not a finite number"),
+                ("a negative time", "primes_chunk.csv", 2, "min_s", "-0.05", "is negative"),
+                ("a zero median", "primes_procs.csv", 2, "median_s", "0", "is zero"),
+                ("text count", "primes_metrics.csv", 2, "trial_divisions", "many",
+                 "is not a number"),
+                ("a non-numeric worker", "primes_metrics.csv", 2, "worker", "w0",
+                 "is not a number"),
+                ("a fractional procs", "primes_checksums.csv", 2, "procs", "1.5",
+                 "is not a whole number"),
+                ("an injected schedule", "primes_checksums.csv", 2, "schedule",
+                 "dynamic'.system('touch PWNED').'", "is not a name")):
+            name = "bad_" + what.replace(" ", "_")
+            rc, out, err = edited(tmp, base, name, file, line, column, value)
+            path = os.path.join(tmp, name, file)
+            check(f"{what}: exit 2", 2, rc)
+            check(f"{what}: one line naming file, row and column", True,
+                  err.startswith(f"regress: {path}:{line}: column '{column}': '{value}' {reason}")
+                  and err.count("\n") == 1)
+            check(f"{what}: no verdict", "", out)
+        for what, value, reason in (("NaN", "NaN", "is not a finite number"),
+                                    ("negative", "-0.1", "is negative"),
+                                    ("text", '"fast"', "is not a number")):
+            rc, _, err = corrupted(tmp, base, f"json_{what}", "primes_size.hyperfine.json",
+                                   '{"results": [{"times": [0.1, %s], "parameters": {"program": '
+                                   '"primesieve", "limit": "1000000", "procs": "1", "schedule": '
+                                   '"sieve", "chunk": "1000000"}}]}' % value)
+            check(f"{what} time in hyperfine JSON: exit 2", 2, rc)
+            check(f"{what} time in hyperfine JSON: named", True,
+                  "primes_size.hyperfine.json: results[0]: times[1]: " in err and reason in err)
+        rc, _, err = corrupted(tmp, base, "nocores", "meta.json",
+                               '{"complete": true, "sweeps": ["primes"], "cores": "two", '
+                               '"files": %s}' % json.dumps(sorted(set(os.listdir(base))
+                                                                  - {"meta.json"})))
+        check("non-numeric cores: exit 2", 2, rc)
+        check("non-numeric cores: named", True, "meta.json: key 'cores': 'two' is not a number" in err)
+        rc, _, err = corrupted(tmp, base, "headeronly", "primes_chunk.csv", TIMING_HEADER + "\n")
+        check("header-only CSV: exit 2", 2, rc)
+        check("header-only CSV: named", True, "primes_chunk.csv:1: no data rows" in err)
 
         # Malformed and missing inputs: exit 2 with the file named.
         rc, _, err = corrupted(tmp, base, "broken", "primes_procs.hyperfine.json", "{not json")

@@ -1,13 +1,16 @@
 # The figures and the report, drawn from a small committed run (tests/fixtures/run):
 # every figure non-empty, every section present, every referenced figure on disk, the
-# computed numbers right, and bad inputs named.
+# computed numbers right, bad inputs named, and no figure of another run ever embedded.
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 ROOT=$(dirname "$PARLAB_TESTS")
 FIXTURE=$PARLAB_TESTS/fixtures/run
 cd "$T_DIR"
 cp -r "$FIXTURE" run
+# The scripts run by the interpreter itself, not through a version manager's shim: the
+# test starts them dozens of times. (make, in test_runs.sh, starts them by their #! line.)
+PY=$("$PYTHON3" -c 'import sys; print(sys.executable)')
 
-run_status "$ROOT/scripts/plots" run --out out/figures
+run_status "$PY" "$ROOT/scripts/plots" run --out out/figures
 assert_eq "plots exit" 0 "$T_STATUS"
 limit=$(awk -F, 'NR == 2 {print $2}' run/primes_procs.csv)
 for name in time_procs_$limit speedup_procs_$limit time_chunk load_balance counters cost_growth \
@@ -24,7 +27,7 @@ if grep -q '"hardware_counters_available": false' run/meta.json; then
         "$(cat out/figures/counters.svg)"
 fi
 
-run_status "$ROOT/scripts/report" run --out out
+run_status "$PY" "$ROOT/scripts/report" run --out out
 assert_eq "report exit" 0 "$T_STATUS"
 assert_eq "report warns of nothing" "" "$T_ERR"
 for section in Provenance Findings "Naive vs parallel" "Schedules and load balance" "Chunk size" \
@@ -56,22 +59,24 @@ assert_match "finding states the speedup" "speedup $speedup" "$(sed -n '/## Find
 # Bad input: named, exit 2, nothing half-written.
 cp -r run broken
 rm broken/primes_procs.csv
-run_status "$ROOT/scripts/report" broken --out broken-out
+run_status "$PY" "$ROOT/scripts/report" broken --out broken-out
 assert_eq "missing CSV exit" 2 "$T_STATUS"
-assert_eq "missing CSV message" "report: broken/primes_procs.csv: no such file" "$T_ERR"
+assert_eq "missing CSV message" \
+    "report: broken: incomplete run: primes_procs.csv is listed in meta.json but missing" "$T_ERR"
 assert_eq "no report written" "" "$(ls broken-out 2>/dev/null)"
 cp run/primes_procs.csv broken/primes_procs.csv
 sed -i '2s/^\([^,]*\),\([^,]*\),/\1,x\2,/' broken/primes_procs.csv
-run_status "$ROOT/scripts/plots" broken --out broken-out/figures
+run_status "$PY" "$ROOT/scripts/plots" broken --out broken-out/figures
 assert_eq "malformed CSV exit" 2 "$T_STATUS"
-assert_match "malformed CSV message" "^plots: broken/primes_procs.csv: column limit: 'x[0-9]+' is not a number$" "$T_ERR"
+assert_match "malformed CSV message" "^plots: broken/primes_procs.csv:2: column 'limit': 'x[0-9]+' is not a number$" "$T_ERR"
+assert_eq "no figures written" "" "$(ls -A broken-out 2>/dev/null)"
 cp run/primes_procs.csv broken/primes_procs.csv
 cut -d, -f1-5 run/primes_chunk.csv >broken/primes_chunk.csv
-run_status "$ROOT/scripts/report" broken --out broken-out
+run_status "$PY" "$ROOT/scripts/report" broken --out broken-out
 assert_eq "CSV missing columns exit" 2 "$T_STATUS"
-assert_match "CSV missing columns message" "broken/primes_chunk.csv: missing column\\(s\\) runs, median_s" "$T_ERR"
+assert_match "CSV missing columns message" "^report: broken/primes_chunk.csv:1: missing column\\(s\\) runs, median_s" "$T_ERR"
 echo "{" >broken/meta.json
-run_status "$ROOT/scripts/report" broken --out broken-out
+run_status "$PY" "$ROOT/scripts/report" broken --out broken-out
 assert_eq "bad meta.json exit" 2 "$T_STATUS"
 assert_match "bad meta.json message" "broken/meta.json: not valid JSON" "$T_ERR"
 
@@ -88,5 +93,46 @@ if command -v chromium >/dev/null; then
 else
     echo "note: chromium not installed; the browser check was not run"
 fi
+
+# Figures from another run are never embedded. `other` is the run without its server
+# sweeps (as `bench/run --only primes` writes it); out/figures still holds run's figures.
+cp -r run other
+rm other/server_*.csv
+"$PYTHON3" -c '
+import json, sys
+meta = json.load(open(sys.argv[1]))
+meta["sweeps"] = ["primes"]
+meta["files"] = [n for n in meta["files"] if not n.startswith("server_")]
+json.dump(meta, open(sys.argv[1], "w"), indent=2)' other/meta.json
+run_status "$PY" "$ROOT/scripts/report" other --out out
+assert_eq "report of another run exit" 0 "$T_STATUS"
+assert_eq "no figure of the earlier run embedded" "" "$(grep -o '<img[^>]*>' out/report.html)"
+assert_match "figures said not drawn for this run" "figures/time_procs_$limit.svg was not drawn for this run" \
+    "$(cat out/report.md)"
+assert_match "each warned of" "report: warning: figures/counters.svg was not drawn for this run" "$T_ERR"
+run_status "$PY" "$ROOT/scripts/plots" other --out out/figures
+assert_eq "plots of the other run exit" 0 "$T_STATUS"
+if [[ -e out/figures/server.svg || -e out/figures/server.png ]]; then
+    t_fail "plots left the earlier run's server figure in place"
+else
+    t_pass
+fi
+run_status "$PY" "$ROOT/scripts/report" other --out out
+assert_eq "report of the other run, drawn, exit" 0 "$T_STATUS"
+assert_eq "report of the other run warns of nothing" "" "$T_ERR"
+assert_match "its own figures embedded" "src=\"figures/time_procs_$limit.svg\"" "$(cat out/report.html)"
+assert_eq "no server figure embedded" "" "$(grep -o 'figures/server[^"]*' out/report.html)"
+assert_match "the missing sweep said missing" "The server sweep \\(server_clients\\) was not part of this run" \
+    "$(sed -n '/## Server/,/## Noise/p' out/report.md)"
+# Figures without a record of their run (as plots drew them before figures.json) neither.
+rm out/figures/figures.json
+run_status "$PY" "$ROOT/scripts/report" other --out out
+assert_eq "figures of an unknown run: none embedded" "" "$(grep -o '<img[^>]*>' out/report.html)"
+# plots replaces a folder of figures as a whole, but never one holding anything else.
+mkdir notes && echo keep >notes/notes.txt
+run_status "$PY" "$ROOT/scripts/plots" run --out notes
+assert_eq "plots refuses a folder it did not draw" 2 "$T_STATUS"
+assert_match "the refusal names it" "^plots: notes: holds files scripts/plots did not draw" "$T_ERR"
+assert_eq "the folder is untouched" "keep" "$(cat notes/notes.txt)"
 
 t_done
