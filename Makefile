@@ -7,6 +7,9 @@ WERROR   ?= OFF
 CMAKE_ARGS ?=
 DEPS     := scripts/deps.sh
 RUN      ?= results/latest
+# Recipes read RUN from the environment, quoted ("$$RUN"), never pasted into the shell
+# command line: a run folder may hold spaces or quotes.
+export RUN
 SOURCES   = $(shell find src tests bench -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all build test lint format sanitize clean help bench bench-quick plots report regress baseline
@@ -24,14 +27,14 @@ help:
 	@echo "make plots      redraw report/figures from RUN (default results/latest)"
 	@echo "make report     plots, then report/report.md and report/report.html from RUN"
 	@echo "make regress    a quick run compared with results/baseline (exit 1 on a regression)"
-	@echo "make baseline   make RUN (default the latest run) the new results/baseline"
+	@echo "make baseline   make RUN (default the latest run, which must be complete) the new results/baseline"
 	@echo "make clean      remove the build folders"
 
 # $(1): build folder, $(2): extra CMake arguments.
 define configure
-	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(if $(findstring SANITIZE,$(2)),RelWithDebInfo,Release) \
+	cmake -S . -B "$(1)" -DCMAKE_BUILD_TYPE=$(if $(findstring SANITIZE,$(2)),RelWithDebInfo,Release) \
 	      -DPARLAB_WERROR=$(WERROR) $(2) $(CMAKE_ARGS) >/dev/null
-	cmake --build $(1) -j $(JOBS)
+	cmake --build "$(1)" -j $(JOBS)
 endef
 
 build:
@@ -40,7 +43,7 @@ build:
 
 test: build
 	@$(DEPS) test
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir "$(BUILD)" --output-on-failure -j $(JOBS)
 
 lint:
 	@$(DEPS) lint
@@ -55,9 +58,9 @@ format:
 sanitize:
 	@$(DEPS) build test sanitize
 	$(call configure,$(BUILD)-asan,-DPARLAB_SANITIZE=address$(,)undefined)
-	ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS)
+	ctest --test-dir "$(BUILD)-asan" --output-on-failure -j $(JOBS)
 	$(call configure,$(BUILD)-tsan,-DPARLAB_SANITIZE=thread)
-	ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS)
+	ctest --test-dir "$(BUILD)-tsan" --output-on-failure -j $(JOBS)
 
 bench: build
 	@$(DEPS) bench report
@@ -71,27 +74,37 @@ bench-quick: build
 
 plots:
 	@$(DEPS) report
-	scripts/plots $(RUN) --out report/figures >/dev/null
+	scripts/plots "$$RUN" --out report/figures >/dev/null
 
 # The browser check runs where Chromium is installed; a broken layout fails the target.
 report: plots
-	scripts/report $(RUN) --out report
+	scripts/report "$$RUN" --out report
 	@if command -v chromium >/dev/null; then scripts/check-report report/report.html; fi
-	@echo "report: $(CURDIR)/report/report.html"
+	@echo "report: $$(pwd)/report/report.html"
 
 regress: build
 	@$(DEPS) bench
-	@test -f results/baseline/meta.json || { echo "regress: no results/baseline (make baseline)"; exit 2; }
+	@scripts/regress --check-run results/baseline >/dev/null
 	bench/run --quick
 	scripts/regress results/baseline results/latest
 
+# The same completeness check as the gate's (scripts/regress --check-run), then all or
+# nothing: the run is copied beside the baseline, checked again, and swapped in by rename.
 baseline:
-	@test -f $(RUN)/meta.json || { echo "baseline: $(RUN) is not a results run"; exit 2; }
-	@src=$$(cd $(RUN) && pwd -P); rm -rf results/baseline.new && cp -r "$$src" results/baseline.new \
-	    && rm -rf results/baseline && mv results/baseline.new results/baseline
-	@echo "baseline: results/baseline is now $$(basename $$(cd $(RUN) && pwd -P))"
+	@scripts/regress --check-run "$$RUN" >/dev/null
+	@set -e; src=$$(cd "$$RUN" && pwd -P); \
+	if [ "$$src" = "$$(cd results/baseline 2>/dev/null && pwd -P)" ]; then \
+	    echo "baseline: $$RUN is the baseline already"; exit 0; fi; \
+	new=$$(mktemp -d results/.baseline-new.XXXXXX); old=""; \
+	trap 'rm -rf "$$new" $${old:+"$$old"}' EXIT; \
+	cp -R "$$src/." "$$new/"; chmod 755 "$$new"; \
+	scripts/regress --check-run "$$new" >/dev/null; \
+	if [ -e results/baseline ]; then old=$$(mktemp -d results/.baseline-old.XXXXXX); \
+	    rmdir "$$old"; mv results/baseline "$$old"; fi; \
+	mv "$$new" results/baseline || { [ -z "$$old" ] || mv "$$old" results/baseline; exit 1; }; \
+	echo "baseline: results/baseline is now $$(basename "$$src")"
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan
+	rm -rf "$(BUILD)" "$(BUILD)-asan" "$(BUILD)-tsan"
 
 , := ,

@@ -9,13 +9,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=64 threads=2 seconds=5 runs=3
+# Values are checked before use: bash evaluates a variable named in (( )) as an expression,
+# command substitutions included, so an unchecked --runs would be code.
 while (($#)); do
+    [[ $# -ge 2 ]] || { echo "compare.sh: option '$1' needs a value" >&2; exit 2; }
+    case $1 in
+    --clients | --threads | --runs)
+        [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: $1: '$2' is not a positive whole number" >&2; exit 2; }
+        ;;
+    --seconds)
+        [[ $2 =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "compare.sh: $1: '$2' is not a number of seconds" >&2; exit 2; }
+        ;;
+    *) echo "compare.sh: unknown option '$1'" >&2; exit 2 ;;
+    esac
     case $1 in
     --clients) clients=$2 ;;
     --threads) threads=$2 ;;
     --seconds) seconds=$2 ;;
     --runs) runs=$2 ;;
-    *) echo "compare.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
     shift 2
 done
@@ -25,15 +36,22 @@ for prog in "$bin/server" "$bin/epoll_server" "$bin/loadgen"; do
     [[ -x $prog ]] || { echo "compare.sh: $prog is missing (run make)" >&2; exit 1; }
 done
 names=(threaded epoll python)
-commands=("$bin/server 0 --quiet" "$bin/epoll_server 0 --quiet"
-          "$python bench/servers/py_threaded_server.py 0 --quiet")
+# Each server's command as words, never a string split by the shell: $bin and $python may
+# hold spaces or quotes.
+server_command() {
+    case $1 in
+    threaded) "$bin/server" 0 --quiet ;;
+    epoll) "$bin/epoll_server" 0 --quiet ;;
+    python) "$python" bench/servers/py_threaded_server.py 0 --quiet ;;
+    esac
+}
 log=$(mktemp)
 csv=$(mktemp)
 trap 'rm -f "$log" "$csv"' EXIT
 
 # Starts a server on a free port, loads it, stops it; prints the round trips per second.
 measure() {
-    $1 >"$log" 2>&1 &
+    server_command "$1" >"$log" 2>&1 &
     local pid=$! port=""
     for _ in $(seq 100); do
         port=$(sed -n 's/^Server: listening on .*:\([0-9]*\)$/\1/p' "$log")
@@ -54,7 +72,7 @@ echo "clients $clients, load threads $threads, $seconds s per run, $runs runs, $
 for ((r = 1; r <= runs; r++)); do
     for i in "${!names[@]}"; do
         echo -n "run $r ${names[$i]}: " >&2
-        rates[${names[$i]}]+="$(measure "${commands[$i]}") "
+        rates[${names[$i]}]+="$(measure "${names[$i]}") "
     done
 done
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
