@@ -8,7 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parlab_build_id.h" /* generated at build time: PARLAB_VERSION, _COMMIT, _DIRTY */
+
 static const char *program = "parlab";
+
+/* The build's identity, kept in every binary as one searchable string: bench/run reads it
+ * from the file (a binary is never run to learn where it came from). */
+__attribute__((used)) static const char build_id[] =
+    "parlab-build: version=" PARLAB_VERSION " commit=" PARLAB_COMMIT " dirty=" PARLAB_DIRTY;
+
+const char *cli_build_id(void)
+{
+    return build_id + strlen("parlab-build: ");
+}
 
 void cli_init(const char *argv0)
 {
@@ -107,6 +119,11 @@ noreturn void cli_bad_option(char **argv, int missing_value)
     /* With opterr = 0 and a leading ':' in the optstring, getopt_long leaves the offending
      * word at argv[optind - 1] and returns ':' for a missing value, '?' otherwise. */
     const char *word = argv[optind - 1];
+    /* No program knows --version: every one answers it here, with the build's identity. */
+    if (!missing_value && strcmp(word, "--version") == 0) {
+        printf("%s %s\n", program, cli_build_id());
+        exit(fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
+    }
     if (missing_value)
         cli_usage_error("option '%s' needs a value (see --help)", word);
     if (optopt && word[0] == '-' && word[1] != '-')

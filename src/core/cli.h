@@ -30,8 +30,12 @@ const char *cli_parse_path(const char *option, const char *text);
 /* Pick a keyword out of a NULL-terminated list; returns its index or exits 2. */
 int cli_parse_choice(const char *option, const char *text, const char *const *choices);
 
-/* Reports an option getopt_long rejected and exits 2. Call it for the '?' (unknown
- * option) and ':' (missing value) returns of an optstring that starts with ':'. */
+/* The build's identity: "version=0.1.0 commit=<short hash>|unknown dirty=0|1|?". */
+const char *cli_build_id(void);
+
+/* Reports an option getopt_long rejected and exits 2, except --version, which prints
+ * "PROGRAM version=... commit=... dirty=..." on stdout and exits 0. Call it for the '?'
+ * (unknown option) and ':' (missing value) returns of an optstring that starts with ':'. */
 noreturn void cli_bad_option(char **argv, int missing_value);
 
 #endif
