@@ -5,14 +5,19 @@ per-run time) and CSV beside it, writes a run's meta.json, and marks the run com
 
 usage:
   collect.py point SWEEP_CSV POINT_JSON POINT_CSV key=value...
-  collect.py meta OUT_JSON key=value...
+  collect.py meta OUT_JSON [bin=BIN_DIR] key=value...
   collect.py seal OUT_JSON SWEEP...
+  collect.py machine-id        this machine's id (see fingerprint())
+  collect.py fingerprint       this machine's fingerprint, as JSON
+  collect.py commit BIN_DIR    the commit the programs in BIN_DIR were built from, or unknown
 
-`meta` writes meta.json with "complete": false; `seal`, bench/run's very last step, rewrites
+`meta` writes meta.json with "complete": false, the machine's fingerprint and the identity
+of every program in BIN_DIR (sha256, and the commit it was built from); `seal`, bench/run's very last step, rewrites
 it (temporary file, fsync, rename) with "complete": true, the sweeps that ran and the list of
 files the run holds. A run cut short at any point is left marked incomplete, and the
 regression gate, `make baseline`, the figures and the report refuse it.
 """
+import hashlib
 import json
 import os
 import platform
@@ -132,13 +137,176 @@ def cpu_model():
     return platform.processor()
 
 
+# -- the machine ----------------------------------------------------------------------------
+
+def read_text(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def short_hash(text, length=12):
+    """A short SHA-256 of `text`, salted with "parlab:" so that an identifier the system keeps
+    confidential (/etc/machine-id, a DMI UUID) is never published, nor reversible by
+    hashing candidates with a bare SHA-256."""
+    return hashlib.sha256(b"parlab:" + text.encode()).hexdigest()[:length]
+
+
+def cpuinfo():
+    """/proc/cpuinfo: the first processor's fields, and the distinct (physical id, core id)
+    pairs and physical ids over all processors (absent where the kernel does not say)."""
+    text = read_text("/proc/cpuinfo") or ""
+    first, cores, sockets = {}, set(), set()
+    for block in text.split("\n\n"):
+        fields = {}
+        for line in block.splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                fields[key.strip()] = value.strip()
+        if not first:
+            first = fields
+        if "physical id" in fields:
+            sockets.add(fields["physical id"])
+            if "core id" in fields:
+                cores.add((fields["physical id"], fields["core id"]))
+    return first, len(cores) or None, len(sockets) or None
+
+
+def detect_virt(kind):
+    """systemd-detect-virt --vm or --container: "none", a technology name, or None when the
+    tool is not installed."""
+    try:
+        out = subprocess.run(["systemd-detect-virt", kind], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+# The fields of fingerprint() that make two runs' timings comparable, in machine_id.
+MACHINE_ID_FIELDS = ("arch", "cpu_model", "cores_usable", "memory_gib", "virt_vm",
+                     "virt_container", "host")
+
+
+def fingerprint():
+    """This machine, as meta.json records it, and its machine_id: a 12-hex-digit SHA-256 of
+    MACHINE_ID_FIELDS, the fields that decide whether timings compare (results/README.md):
+    architecture, CPU model, usable cores (what the sweeps run on), memory in whole GiB (the
+    kernel's total moves by megabytes between boots), the hypervisor and container, and the
+    host: the hashed /etc/machine-id, else the hashed DMI product UUID, else nothing (two VMs
+    of one type then share an id). Left out: the kernel release (a security update would
+    orphan the machine's baseline; the gate notes a kernel change instead), the microcode,
+    the compiler (the binaries' identity says how they were built) and the DMI product name
+    (the CPU model and the hypervisor already place the machine)."""
+    info, physical, sockets = cpuinfo()
+    flags = info.get("flags", "").split()
+    meminfo = read_text("/proc/meminfo") or ""
+    m = re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.M)
+    memory_kib = int(m.group(1)) if m else None
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count()
+    virt_vm = detect_virt("--vm")
+    if virt_vm is None:  # no systemd-detect-virt: the CPU's own flag says "some hypervisor"
+        virt_vm = "hypervisor" if "hypervisor" in flags else "none"
+    dmi = {name: read_text(f"/sys/class/dmi/id/{name}")
+           for name in ("product_name", "product_uuid", "board_serial")}
+    machine_file = read_text("/etc/machine-id") or read_text("/var/lib/dbus/machine-id")
+    fp = {
+        "arch": platform.machine(),
+        "cpu_model": info.get("model name") or platform.processor(),
+        "microcode": info.get("microcode"),
+        "cores_online": os.cpu_count(),
+        "cores_usable": usable,
+        "cores_physical": physical,
+        "sockets": sockets,
+        "memory_kib": memory_kib,
+        "memory_gib": round(memory_kib / 1048576) if memory_kib else None,
+        "kernel": platform.release(),
+        "virt_vm": virt_vm,
+        "virt_container": detect_virt("--container"),
+        "hypervisor_flag": "hypervisor" in flags,
+        "dmi_product_name": dmi["product_name"] or None,
+        "dmi_product_uuid_hash": short_hash(dmi["product_uuid"]) if dmi["product_uuid"] else None,
+        "board_serial_hash": short_hash(dmi["board_serial"]) if dmi["board_serial"] else None,
+        "machine_id_hash": short_hash(machine_file) if machine_file else None,
+    }
+    fp["host"] = fp["machine_id_hash"] or fp["dmi_product_uuid_hash"] or ""
+    fp["machine_id"] = short_hash(json.dumps({k: fp[k] for k in MACHINE_ID_FIELDS},
+                                             sort_keys=True))
+    return fp
+
+
+# -- the binaries ---------------------------------------------------------------------------
+
+PROGRAMS = ("nonoptimized", "optimized", "server", "loadgen", "client", "epoll_server")
+BUILD_ID_RE = re.compile(rb"parlab-build: version=([0-9A-Za-z.]+) commit=([0-9a-f]{4,40}|unknown) "
+                         rb"dirty=([01?])\0")
+
+
+def binary_identity(path):
+    """A program's file: its sha256 and size, and the commit it was built from as the build
+    baked it in (src/core/cli.c; `PROGRAM --version` prints it), read from the file, never
+    run. A binary without that mark (another build system, an older parlab) is "unknown":
+    never the commit of the tree bench/run happens to sit in."""
+    h = hashlib.sha256()
+    found = None
+    tail = b""
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(1 << 20)
+            if not block:
+                break
+            h.update(block)
+            m = found or BUILD_ID_RE.search(tail + block)
+            found = m
+            tail = block[-200:]
+    version, commit, dirty = ((g.decode() for g in found.groups()) if found
+                              else ("unknown", "unknown", "?"))
+    return {"sha256": h.hexdigest(), "bytes": os.path.getsize(path), "version": version,
+            "commit": commit, "dirty": {"0": False, "1": True}.get(dirty)}
+
+
+def binaries(bin_dir):
+    """{program: identity} for every parlab program in bin_dir."""
+    out = {}
+    for name in PROGRAMS:
+        path = os.path.join(bin_dir, name)
+        if os.path.isfile(path):
+            out[name] = binary_identity(path)
+    return out
+
+
+def build_commit(progs):
+    """The commit the measured programs (nonoptimized and optimized) were built from and its
+    dirty flag, when both say the same; ("unknown", None) otherwise."""
+    ids = {(progs[p]["commit"], progs[p]["dirty"]) for p in ("nonoptimized", "optimized")
+           if p in progs}
+    if len(ids) == 1:
+        commit, dirty = ids.pop()
+        if commit != "unknown":
+            return commit, dirty
+    return "unknown", None
+
+
 def cmd_meta(out, fields):
     papi = papi_facts()
+    fp = fingerprint()
+    progs = binaries(fields.pop("bin")) if "bin" in fields else {}
+    commit, dirty = build_commit(progs)
     meta = {
         "sweep": fields.pop("sweep", ""),
         "date_utc": fields.pop("date_utc", ""),
-        "commit": fields.pop("commit", ""),
-        "dirty": fields.pop("dirty", "") == "1",
+        "commit": commit,
+        "dirty": dirty,
+        "bench_commit": fields.pop("bench_commit", ""),
+        "bench_dirty": fields.pop("bench_dirty", "") == "1",
+        "machine_id": fp["machine_id"],
+        "fingerprint": fp,
+        "binaries": progs,
         "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
         "kernel": platform.release(),
@@ -200,6 +368,12 @@ def main(argv):
         cmd_meta(argv[2], parse_fields(argv[3:]))
     elif len(argv) >= 4 and argv[1] == "seal":
         cmd_seal(argv[2], argv[3:])
+    elif argv[1:] == ["machine-id"]:
+        print(fingerprint()["machine_id"])
+    elif argv[1:] == ["fingerprint"]:
+        print(json.dumps(fingerprint(), indent=2))
+    elif len(argv) == 3 and argv[1] == "commit":
+        print(build_commit(binaries(argv[2]))[0])
     else:
         sys.exit(__doc__)
 

@@ -5,8 +5,23 @@ source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 ROOT=$(dirname "$PARLAB_TESTS")
 cd "$T_DIR"
 
-run_status "$ROOT/bench/run" --tiny --only primes --out run --bin "$PARLAB_BIN"
+# The one tiny run every check below reads, in a checkout of its own: there it must leave
+# results/latest alone (--no-latest) and name the binaries it ran, not the checkout.
+# A checkout whose results/latest points at an older run; binaries copied out of the build,
+# one of them rebuilt elsewhere without parlab's build mark.
+co="$T_DIR/co"
+mkdir -p "$co/results/old"
+cp -r "$ROOT/bench" "$co/bench"
+ln -s old "$co/results/latest"
+cp -r "$PARLAB_BIN" bin-copy
+printf '#!/bin/sh\nexit 0\n' >bin-copy/client
+run_status "$co/bench/run" --tiny --only primes --no-latest --bin bin-copy
 assert_eq "bench exit ($T_ERR)" 0 "$T_STATUS"
+assert_eq "bench/run --no-latest: results/latest left alone" old "$(readlink "$co/results/latest")"
+made=$(ls "$co/results" | grep -v '^old$\|^latest$')
+assert_match "bench/run --no-latest: the run in results/, named by the binaries' commit" \
+    '^[0-9]{8}T[0-9]{6}Z-[0-9a-f]+$' "$made"
+ln -s "$co/results/$made" run
 total=$(grep -o '\[1/[0-9]*\]' <<<"$T_OUT" | head -1 | tr -dc 0-9 | cut -c2-)
 assert_match "progress lines count up to the total" "\\[$total/$total\\] " "$T_OUT"
 
@@ -87,5 +102,49 @@ assert_match "the refusal names the folder" "run' exists" "$T_ERR"
 run_status "$ROOT/bench/run" --fast
 assert_eq "unknown argument exit" 2 "$T_STATUS"
 assert_match "unknown argument named" "unknown argument '--fast'" "$T_ERR"
+
+# -- the binaries' identity and the machine's fingerprint, from the tiny run -------------
+"$PYTHON3" - "$co/results/$made/meta.json" bin-copy "$PARLAB_BIN" <<'PY'
+import hashlib, json, os, subprocess, sys
+meta_path, copy, built = sys.argv[1:]
+meta = json.load(open(meta_path))
+bins = meta["binaries"]
+problems = []
+for name in ("nonoptimized", "optimized", "server", "loadgen", "client", "epoll_server"):
+    want = hashlib.sha256(open(os.path.join(copy, name), "rb").read()).hexdigest()
+    if bins.get(name, {}).get("sha256") != want:
+        problems.append(f"{name}: sha256 {bins.get(name)} is not the file's {want}")
+# The build's own mark, as the binary prints it, not the checkout's (it has no git at all).
+version = subprocess.run([os.path.join(built, "optimized"), "--version"], capture_output=True,
+                         text=True).stdout.split()
+marked = dict(w.split("=", 1) for w in version[1:])
+for name in ("nonoptimized", "optimized"):
+    if bins[name]["commit"] != marked["commit"]:
+        problems.append(f"{name}: commit {bins[name]['commit']} is not the build's {marked['commit']}")
+if meta["commit"] != marked["commit"]:
+    problems.append(f"meta commit {meta['commit']} is not the binaries' {marked['commit']}")
+if meta["bench_commit"] != "unknown":
+    problems.append(f"bench_commit {meta['bench_commit']}: the copied checkout has no git")
+if bins["client"]["commit"] != "unknown" or bins["client"]["dirty"] is not None:
+    problems.append(f"an unmarked binary: {bins['client']}")
+fp = meta["fingerprint"]
+for key in ("cpu_model", "cores_online", "cores_usable", "memory_kib", "kernel", "virt_vm",
+            "hypervisor_flag", "machine_id_hash", "microcode", "machine_id"):
+    if key not in fp:
+        problems.append(f"fingerprint lacks {key}")
+if meta["machine_id"] != fp["machine_id"] or len(meta["machine_id"]) != 12:
+    problems.append(f"machine_id {meta['machine_id']}")
+collect = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(meta_path))), "bench",
+                       "collect.py")
+again = subprocess.run([sys.executable, collect, "machine-id"], capture_output=True,
+                       text=True).stdout.strip()
+if again != meta["machine_id"]:
+    problems.append(f"machine_id not stable: {meta['machine_id']} then {again}")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+PY
+assert_eq "bench/run --bin: each binary's sha256 and build commit, not the checkout's" 0 $?
+assert_match "--version: the build's commit" '^optimized version=[0-9.]+ commit=([0-9a-f]+|unknown) dirty=[01?]$' \
+    "$("$PARLAB_BIN/optimized" --version)"
 
 t_done
