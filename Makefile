@@ -26,8 +26,10 @@ help:
 	@echo "make bench-quick  the same pipeline reduced (about 1 minute)"
 	@echo "make plots      redraw report/figures from RUN (default results/latest)"
 	@echo "make report     plots, then report/report.md and report/report.html from RUN"
-	@echo "make regress    a quick run compared with results/baseline (exit 1 on a regression)"
-	@echo "make baseline   make RUN (default the latest run, which must be complete) the new results/baseline"
+	@echo "make regress    a quick run (into results/regress/) judged against this machine's baseline"
+	@echo "                in results/baselines/ (exit 1 on a regression); ARGS=--all prints every row"
+	@echo "make baseline   make RUN (default the latest run, which must be complete) the baseline"
+	@echo "                of its machine, results/baselines/<machine_id>/"
 	@echo "make clean      remove the build folders"
 
 # $(1): build folder, $(2): extra CMake arguments.
@@ -82,27 +84,36 @@ report: plots
 	@if command -v chromium >/dev/null; then scripts/check-report report/report.html; fi
 	@echo "report: $$(pwd)/report/report.html"
 
+# Every baseline is checked before the run (a torn one stops here, not after a minute of
+# sweeps). The run goes to results/regress/<UTC stamp>, never re-pointing results/latest;
+# the gate picks results/baselines/<this machine's id>/, else judges only what travels.
 regress: build
 	@$(DEPS) bench
-	@scripts/regress --check-run results/baseline >/dev/null
-	bench/run --quick
-	scripts/regress results/baseline results/latest
+	@set -e; n=0; for b in results/baselines/*/; do [ -d "$$b" ] || continue; \
+	    scripts/regress --check-run "$${b%/}" >/dev/null; n=$$((n + 1)); done; \
+	[ $$n -gt 0 ] || { echo "regress: no baseline in results/baselines (make baseline)" >&2; exit 2; }
+	@set -e; run=results/regress/$$(date -u +%Y%m%dT%H%M%SZ); \
+	bench/run --quick --no-latest --out "$$run"; \
+	scripts/regress $(ARGS) --baselines results/baselines "$$run"
 
 # The same completeness check as the gate's (scripts/regress --check-run), then all or
-# nothing: the run is copied beside the baseline, checked again, and swapped in by rename.
+# nothing: the run is copied beside the baselines, checked again, and swapped in by rename
+# as results/baselines/<the run's machine_id>/ (a run without one is refused).
 baseline:
 	@scripts/regress --check-run "$$RUN" >/dev/null
-	@set -e; src=$$(cd "$$RUN" && pwd -P); \
-	if [ "$$src" = "$$(cd results/baseline 2>/dev/null && pwd -P)" ]; then \
+	@set -e; id=$$(scripts/regress --machine-id "$$RUN"); dest=results/baselines/$$id; \
+	src=$$(cd "$$RUN" && pwd -P); \
+	if [ "$$src" = "$$(cd "$$dest" 2>/dev/null && pwd -P)" ]; then \
 	    echo "baseline: $$RUN is the baseline already"; exit 0; fi; \
+	mkdir -p results/baselines; \
 	new=$$(mktemp -d results/.baseline-new.XXXXXX); old=""; \
 	trap 'rm -rf "$$new" $${old:+"$$old"}' EXIT; \
 	cp -R "$$src/." "$$new/"; chmod 755 "$$new"; \
 	scripts/regress --check-run "$$new" >/dev/null; \
-	if [ -e results/baseline ]; then old=$$(mktemp -d results/.baseline-old.XXXXXX); \
-	    rmdir "$$old"; mv results/baseline "$$old"; fi; \
-	mv "$$new" results/baseline || { [ -z "$$old" ] || mv "$$old" results/baseline; exit 1; }; \
-	echo "baseline: results/baseline is now $$(basename "$$src")"
+	if [ -e "$$dest" ]; then old=$$(mktemp -d results/.baseline-old.XXXXXX); \
+	    rmdir "$$old"; mv "$$dest" "$$old"; fi; \
+	mv "$$new" "$$dest" || { [ -z "$$old" ] || mv "$$old" "$$dest"; exit 1; }; \
+	echo "baseline: $$dest is now $$(basename "$$src")"
 
 clean:
 	rm -rf "$(BUILD)" "$(BUILD)-asan" "$(BUILD)-tsan"

@@ -70,17 +70,22 @@ def timed_sweep(folder, sweep, points):
         json.dump({"results": results}, f)
 
 
-def seal(folder, complete=True):
+MACHINE = "0123456789ab"
+
+
+def seal(folder, complete=True, machine=MACHINE, cores=2, compiler="cc 12.2.0"):
     """meta.json as bench/run's last step leaves it: complete, with its sweeps and files."""
     files = sorted(n for n in os.listdir(folder) if n != "meta.json")
     with open(os.path.join(folder, "meta.json"), "w") as f:
-        json.dump({"sweep": "quick", "cores": 2, "cpu_model": "test cpu", "complete": complete,
+        json.dump({"sweep": "quick", "cores": cores, "cpu_model": "test cpu",
+                   "machine": "x86_64", "machine_id": machine, "compiler": compiler,
+                   "fingerprint": {"kernel": "6.1.0"}, "complete": complete,
                    "sweeps": ["primes"], "files": files}, f)
 
 
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
              instructions=30_000_000, divisions=67740404, reference_scale=1.0, server=None,
-             burst=0):
+             burst=0, check_procs=2, **meta):
     """A complete run: a serial point and two optimized points (procs sweep) and one chunk
     point, all times times `scale`, the first `burst` runs of each 1.8 times longer (load
     from elsewhere), and primesieve and Python as reference programs; with server =
@@ -102,14 +107,15 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
                                            times(2.5 * reference_scale, runs, jitter, rng))])
     with open(os.path.join(folder, "primes_checksums.csv"), "w") as f:
         f.write("program,limit,procs,schedule,chunk,sha256,bytes\n")
-        f.write(f"optimized,1000000,2,dynamic,1000,{checksum},538467\n")
+        f.write(f"optimized,1000000,{check_procs},dynamic,1000,{checksum},538467\n")
     with open(os.path.join(folder, "primes_instructions.csv"), "w") as f:
         f.write("program,limit,procs,schedule,chunk,instructions\n")
-        f.write(f"optimized,100000,2,dynamic,1000,{instructions}\n")
+        f.write(f"optimized,100000,{check_procs},dynamic,1000,{instructions}\n")
     with open(os.path.join(folder, "primes_metrics.csv"), "w") as f:
         f.write("program,limit,procs,chunk,schedule,worker,wall_ns,cpu_ns,numbers_tested,"
                 "trial_divisions,primes_found\n")
-        f.write(f"optimized,1000000,2,1000,dynamic,all,5,5,999999,{divisions},78498\n")
+        f.write(f"optimized,1000000,{check_procs},1000,dynamic,all,5,5,999999,{divisions},"
+                "78498\n")
     if server:
         parlab, epoll, pairs = server
         with open(os.path.join(folder, "server_repeat.csv"), "w") as f:
@@ -119,7 +125,7 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
                     r = rate * (1.0 + rng.uniform(-jitter, jitter))
                     f.write(f"{label},127.0.0.1:1,closed,64,2,,0.0,1.0,{r:.0f},{r:.2f},"
                             f"2500,2400,3900,6300,8400,15000,0,0,0,0,0,0,\n")
-    seal(folder)
+    seal(folder, **meta)
 
 
 REG = load_regress()
@@ -197,6 +203,108 @@ def verdicts(stdout, word):
             line.rstrip().endswith(f"  {word}")]
 
 
+def timing_line(out):
+    return [line for line in out.splitlines() if line.startswith("regress: timings not judged")]
+
+
+def other_machine(tmp, base, slow):
+    """A baseline of another machine: only what travels is judged (checksums, exact counts,
+    instruction counts), and one line says timings need a baseline of this machine."""
+    other = made(tmp, "other", machine="fedcba987654")
+    rc, out, err = gate(other, slow)
+    check("another machine's baseline, 25% slower timings: exit 0", 0, rc)
+    check("another machine's baseline: one line says timings need a local baseline", 1,
+          len(timing_line(out)))
+    check("another machine's baseline: the line names make baseline", True,
+          "make baseline" in "".join(timing_line(out)))
+    check("another machine's baseline: no timing, speedup or server row", [],
+          [l for l in out.splitlines() if l.startswith(("primes_", "speedup", "server"))])
+    rc, out, _ = gate(other, slow, "--all")
+    check("another machine's baseline, --all: the portable rows alone", 4,
+          len([l for l in verdicts(out, "ok")]))
+    check("another machine's baseline: a changed checksum fails", 1,
+          gate(other, made(tmp, "o_sum", checksum="cd" * 32))[0])
+    check("another machine's baseline: a changed trial_divisions fails", 1,
+          gate(other, made(tmp, "o_div", divisions=67740405))[0])
+    rc, out, _ = gate(other, made(tmp, "o_instr", instructions=31_500_000))
+    check("another machine's baseline, same compiler: 5% more instructions fails", 1, rc)
+    check("... and it still says timings were not judged", 1, len(timing_line(out)))
+    rc, out, _ = gate(made(tmp, "o_cc", machine="fedcba987654", compiler="cc 14.1.0"),
+                      made(tmp, "o_cc_instr", instructions=31_500_000))
+    check("another compiler: instruction counts not comparable, exit 0", 0, rc)
+    check("another compiler: the instruction row listed as such", 1,
+          len([l for l in verdicts(out, "n/a") if l.startswith("instructions")]))
+    rc, out, _ = gate(made(tmp, "o_legacy", machine=None), base)
+    check("a baseline from before fingerprints (no machine_id) is another machine's", (0, 1),
+          (rc, len(timing_line(out))))
+
+    # Core counts differ: a baseline row at a process count this run did not measure is
+    # listed as not comparable, never dropped; one it did measure and lacks still fails.
+    four = made(tmp, "o_four", machine="fedcba987654", cores=4, check_procs=4)
+    rc, out, _ = gate(four, base)
+    rows = verdicts(out, "n/a")
+    check("a 4-core baseline on 2 cores: exit 0", 0, rc)
+    check("a 4-core baseline on 2 cores: checksum, 2 counts, instructions listed", 4, len(rows))
+    check("a 4-core baseline on 2 cores: each says why", 4,
+          len([l for l in rows if "procs=4 exceeds this machine's 2 cores" in l]))
+    check("a 4-core baseline on 2 cores: counted in the verdict", True,
+          "4 not comparable here" in out.splitlines()[-1])
+    one = made(tmp, "o_one", machine="fedcba987654", cores=1, check_procs=1)
+    rc, out, _ = gate(one, base)
+    check("a 1-core baseline on 2 cores: exit 0, rows not measured here listed", (0, 4),
+          (rc, len([l for l in verdicts(out, "n/a") if "procs=1 not measured here" in l])))
+    same_cores = made(tmp, "o_same", machine="fedcba987654", check_procs=1)
+    check("same core count, another machine: an absent row still fails", 1,
+          gate(same_cores, base)[0])
+
+    # --baselines DIR: this machine's own baseline (timings judged), else another's.
+    shelf = os.path.join(tmp, "shelf")
+    os.makedirs(shelf)
+    shutil.copytree(other, os.path.join(shelf, "fedcba987654"))
+    rc, out, _ = gate_dir(shelf, slow)
+    check("--baselines without this machine's: exit 0, the one line", (0, 1),
+          (rc, len(timing_line(out))))
+    shutil.copytree(base, os.path.join(shelf, MACHINE))
+    rc, out, _ = gate_dir(shelf, slow)
+    check("--baselines with this machine's: timings judged, exit 1", 1, rc)
+    check("--baselines with this machine's: no timing line", [], timing_line(out))
+    check("--baselines with this machine's: SLOWER timings", 4,
+          len([l for l in verdicts(out, "SLOWER") if l.startswith("primes_")]))
+    shelf2 = os.path.join(tmp, "shelf2")
+    os.makedirs(shelf2)
+    shutil.copytree(made(tmp, "p_cc", machine="aaaaaaaaaaaa", compiler="cc 9", instructions=1),
+                    os.path.join(shelf2, "aaaaaaaaaaaa"))
+    shutil.copytree(other, os.path.join(shelf2, "fedcba987654"))
+    rc, out, _ = gate_dir(shelf2, base)
+    check("--baselines: the one built by the same compiler is chosen", (0, True),
+          (rc, "fedcba987654" in "".join(timing_line(out))))
+    rc, _, err = gate_dir(os.path.join(tmp, "noshelf"), base)
+    check("--baselines: a missing folder exits 2", (2, True), (rc, "noshelf" in err))
+
+
+def gate_dir(folder, cur):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = REG.main(["regress", "--baselines", folder, cur])
+    return rc, out.getvalue(), err.getvalue()
+
+
+def output_rows(tmp, base, slow):
+    """By default only the rows not ok, then the verdict; --all prints every row."""
+    rc, out, _ = gate(base, base)
+    check("identical runs: the verdict line alone", ["regress: no regression in 12 metrics"],
+          out.splitlines())
+    rc, out, _ = gate(base, base, "--all")
+    check("identical runs, --all: a header, every metric and the verdict", 14,
+          len(out.splitlines()))
+    rc, out, _ = gate(base, slow)
+    lines = out.splitlines()
+    check("a regression: the header, the 4 slower timings and speedups, the verdict",
+          True, lines[0].startswith("metric ") and lines[-1].startswith("regress: REGRESSION"))
+    check("a regression: no ok row printed", [], verdicts(out, "ok"))
+    check("--all is a program option", 0, gate_program("--all", base, base)[0])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="parlab-regress-")
     try:
@@ -224,14 +332,15 @@ def main():
               len([l for l in verdicts(out, "SLOWER") if l.startswith("primes_")]))
         check("25% slower: verdict line", True, "REGRESSION" in out)
 
+        # --all: the rows judged ok are printed too, with why they are.
         rc, out, _ = gate(made(tmp, "base2", runs=2),
-                          made(tmp, "slow2", scale=1.25, runs=2, seed=5))
+                          made(tmp, "slow2", scale=1.25, runs=2, seed=5), "--all")
         check("25% slower with 2 runs passes", 0, rc)
         check("25% slower with 2 runs: said not significant", True, "not significant" in out)
 
         # A burst of load from elsewhere: 8 of 10 runs 80% slower, the median with them, the
         # U test sure of it, but the best run as fast as ever.
-        rc, out, _ = gate(base, made(tmp, "burst", burst=8, seed=19))
+        rc, out, _ = gate(base, made(tmp, "burst", burst=8, seed=19), "--all")
         check("8 of 10 runs slowed by a burst passes", 0, rc)
         check("burst: each timing says why", 4,
               len([l for l in out.splitlines() if "some runs slowed, not the program" in l]))
@@ -241,7 +350,7 @@ def main():
         check("30% faster: reported", 4,
               len([l for l in verdicts(out, "faster") if l.startswith("primes_")]))
 
-        rc, out, _ = gate(base, made(tmp, "ref", reference_scale=1.5))
+        rc, out, _ = gate(base, made(tmp, "ref", reference_scale=1.5), "--all")
         check("a slower reference program (primesieve) is reported, not failed", 0, rc)
         check("reference program: said so", True, "reference program" in out)
 
@@ -262,7 +371,7 @@ def main():
 
         # The server's paired repeats: parlab's throughput and its ratio to epoll's.
         sbase = made(tmp, "sbase", server=(22000, 30000, 6))
-        rc, out, _ = gate(sbase, sbase)
+        rc, out, _ = gate(sbase, sbase, "--all")
         check("server repeats: identical runs pass", 0, rc)
         judged = [l for l in verdicts(out, "ok") if l.startswith("server_repeat") and "p = " in l]
         check("server repeats: throughput and ratio judged", 2, len(judged))
@@ -272,11 +381,11 @@ def main():
         check("server 25% fewer sessions/s over 6 pairs fails", 1, rc)
         check("server 25% fewer: throughput and ratio SLOWER", 2,
               len([l for l in verdicts(out, "SLOWER") if l.startswith("server_repeat")]))
-        rc, out, _ = gate(sbase, made(tmp, "sbusy", server=(16500, 22500, 6), seed=13))
+        rc, out, _ = gate(sbase, made(tmp, "sbusy", server=(16500, 22500, 6), seed=13), "--all")
         check("a machine 25% slower for both servers: the ratio holds", 1,
               len([l for l in verdicts(out, "ok") if l.startswith("server_repeat parlab/epoll")]))
         rc, out, _ = gate(made(tmp, "sbase2", server=(22000, 30000, 2)),
-                          made(tmp, "sslow2", server=(16500, 30000, 2), seed=17))
+                          made(tmp, "sslow2", server=(16500, 30000, 2), seed=17), "--all")
         check("server 25% fewer over 2 pairs passes", 0, rc)
         check("server over 2 pairs: said not significant", True,
               any("not significant" in l for l in out.splitlines() if l.startswith("server_repeat")))
@@ -401,6 +510,9 @@ def main():
         check("a threshold option is taken", 0, rc)
         rc, out, _ = gate(base, slow, "--threshold", "30")
         check("25% slower under a 30% threshold passes", 0, rc)
+
+        other_machine(tmp, base, slow)
+        output_rows(tmp, base, slow)
     finally:
         shutil.rmtree(tmp)
     print(f"{passed} passed, {failed} failed")

@@ -84,18 +84,21 @@ no_marker "odd paths"
 
 # -- make: quoted run folders, one completeness check, all-or-nothing baseline ---------------
 mk="$T_DIR/make root's \$dir"
-mkdir -p "$mk/results"
+mkdir -p "$mk/results/baselines"
 cp "$ROOT/Makefile" "$mk/"
 cp -r "$ROOT/scripts" "$mk/scripts"
-cp -r run "$mk/results/baseline"
-set_meta "$mk/results/baseline" date_utc '"the old baseline"'
-cp -r "$mk/results/baseline" before
+# The fixture's machine: make baseline keeps a run as the baseline of the machine it ran on.
+id=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["machine_id"])' run/meta.json)
+BASE="$mk/results/baselines/$id"
+cp -r run "$BASE"
+set_meta "$BASE" date_utc '"the old baseline"'
+cp -r "$BASE" before
 
 torn_case() { # NAME: a torn run in "$mk/results/NAME" (made by the caller), refused
     run_status make -s -C "$mk" baseline RUN="results/$1"
     assert_eq "make baseline, $1: exit" 2 "$T_STATUS"
     assert_match "make baseline, $1: says incomplete" "^regress: results/$1: incomplete run: " "$T_ERR"
-    if diff -r before "$mk/results/baseline" >/dev/null; then t_pass; else t_fail "make baseline, $1: the baseline changed"; fi
+    if diff -r before "$BASE" >/dev/null; then t_pass; else t_fail "make baseline, $1: the baseline changed"; fi
     assert_eq "make baseline, $1: nothing left behind" "" "$(ls -A "$mk/results" | grep '^\.')"
 }
 mkdir "$mk/results/only meta" && cp run/meta.json "$mk/results/only meta/"
@@ -118,7 +121,7 @@ assert_eq "make baseline, malformed run: exit" 2 "$T_STATUS"
 assert_eq "make baseline, malformed run: named" \
     "regress: results/bad cell/primes_procs.csv:2: column 'median_s': 'abc' is not a number" \
     "$(head -1 <<<"$T_ERR")"
-if diff -r before "$mk/results/baseline" >/dev/null; then t_pass; else t_fail "make baseline, malformed run: the baseline changed"; fi
+if diff -r before "$BASE" >/dev/null; then t_pass; else t_fail "make baseline, malformed run: the baseline changed"; fi
 rm -rf "$mk/results/bad cell"
 
 cp -r run "$mk/results/a b's"
@@ -126,9 +129,18 @@ set_meta "$mk/results/a b's" date_utc '"the new one"'
 ln -s "a b's" "$mk/results/latest"
 run_status make -s -C "$mk" baseline
 assert_eq "make baseline of results/latest -> 'a b's': exit ($T_ERR)" 0 "$T_STATUS"
-assert_eq "make baseline: says so" "baseline: results/baseline is now a b's" "$T_OUT"
-if diff -r "$mk/results/a b's" "$mk/results/baseline" >/dev/null; then t_pass; else t_fail "make baseline: not a copy of the run"; fi
-assert_eq "make baseline: nothing left behind" "a b's baseline latest " "$(ls -A "$mk/results" | tr '\n' ' ')"
+assert_eq "make baseline: says so" "baseline: results/baselines/$id is now a b's" "$T_OUT"
+if diff -r "$mk/results/a b's" "$BASE" >/dev/null; then t_pass; else t_fail "make baseline: not a copy of the run"; fi
+assert_eq "make baseline: nothing left behind" "a b's baselines latest " "$(ls -A "$mk/results" | tr '\n' ' ')"
+assert_eq "make baseline: one baseline, this machine's" "$id" "$(ls -A "$mk/results/baselines")"
+# A run from before machine fingerprints belongs to no machine: refused, nothing changed.
+cp -r run "$mk/results/no id"
+set_meta "$mk/results/no id" machine_id null
+run_status make -s -C "$mk" baseline RUN="results/no id"
+assert_eq "make baseline, a run without machine_id: exit" 2 "$T_STATUS"
+assert_match "make baseline, a run without machine_id: says so" "has no machine_id" "$T_ERR"
+assert_eq "make baseline, a run without machine_id: nothing added" "$id" "$(ls -A "$mk/results/baselines")"
+rm -rf "$mk/results/no id"
 # make report draws the figures first (make plots).
 run_status make -s -C "$mk" DEPS=true report RUN="results/a b's"
 assert_eq "make report RUN='results/a b's': exit ($T_ERR)" 0 "$T_STATUS"
@@ -136,5 +148,12 @@ assert_eq "make plots: figures drawn" 16 "$(ls "$mk/report/figures" | grep -c '\
 assert_eq "make report: figures embedded" 8 "$(grep -o '<img' "$mk/report/report.html" | wc -l)"
 assert_match "make report: names the page" "report: .*/make root's \\\$dir/report/report.html" "$T_OUT"
 no_marker "make"
+
+# -- make regress: its run goes to results/regress/, results/latest stays -----------------
+recipe=$(make -s -n -C "$mk" regress DEPS=true BUILD=nowhere 2>/dev/null | grep 'bench/run')
+assert_match "make regress: a quick run into results/regress/, latest left alone" \
+    "bench/run --quick --no-latest --out \"\\\$run\"" "$recipe"
+assert_match "make regress: run=results/regress/<stamp>" 'run=results/regress/\$\(date' \
+    "$(make -s -n -C "$mk" regress DEPS=true BUILD=nowhere 2>/dev/null)"
 
 t_done
