@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MS 1000000ull
@@ -45,6 +48,16 @@ static void test_in_order(void)
         }
         if (i % 100 == 99)
             usleep(2000);
+    }
+    /* Wait until the writer has caught up before the stop: on a slow machine it may not be
+     * scheduled within the stop's budget, and what it never reached is rightly lost. */
+    int expected = 0, queued = 0;
+    for (unsigned i = 0; i < 2000; i++)
+        expected += snprintf(NULL, 0, "line %u of the log\n", i);
+    for (int waited = 0; waited < 10000; waited++) {
+        if (ioctl(p[0], FIONREAD, &queued) == 0 && queued >= expected)
+            break;
+        usleep(1000);
     }
     int error = -1;
     CHECK_EQ_U64(0, logq_stop(&q, "last\n", 5, 500 * MS, &error));
@@ -137,6 +150,11 @@ static void test_closed_reader(void)
     CHECK_INT(0, logq_start(&q, p[1], 4096, &dropped, err, sizeof err));
     for (unsigned i = 0; i < 10; i++)
         post_number(&q, i);
+    /* Let the writer try before the stop: a slow machine may not run it within the stop's
+     * budget, and lines it never tried are lost without an error. */
+    struct timespec tick = {0, 1000000};
+    for (int waited = 0; atomic_load(&dropped) < 10 && waited < 10000; waited++)
+        nanosleep(&tick, NULL);
     int error = 0;
     CHECK_EQ_U64(11, logq_stop(&q, "last\n", 5, 200 * MS, &error));
     CHECK_INT(EPIPE, error);
