@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Bookkeeping for bench/run: turns one hyperfine measurement into a row of a sweep CSV
-(with median, spread and coefficient of variation), keeps hyperfine's own JSON (every
-per-run time) and CSV beside it, writes a run's meta.json, and marks the run complete.
+"""Bookkeeping for bench/run: times the variants of one comparison in shuffled blocks
+(scripts/parlab/measure.py) into a row per variant of a sweep CSV (median, spread,
+coefficient of variation, outside load, attempts, suspect) and a row per run of
+<sweep>.runs.csv, writes a run's meta.json, and marks the run complete.
 
 usage:
-  collect.py point SWEEP_CSV POINT_JSON POINT_CSV key=value...
+  collect.py compare SWEEP_CSV RUNS_CSV RUNS WARMUP MAX_ATTEMPTS CWD COMPARISON \\
+      @ PROGRAM LIMIT PROCS SCHEDULE CHUNK ARGV... [@ ...]
   collect.py meta OUT_JSON [bin=BIN_DIR] key=value...
   collect.py seal OUT_JSON SWEEP...
   collect.py machine-id        this machine's id (see fingerprint())
@@ -22,14 +24,21 @@ import json
 import os
 import platform
 import re
-import statistics
 import subprocess
 import sys
 
-CV_WARN_PCT = 5.0
+sys.dont_write_bytecode = True  # the package is imported from the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "scripts"))
+from parlab import measure  # noqa: E402
 
-TIMING_COLUMNS = ["runs", "median_s", "mean_s", "stddev_s", "cv_pct", "min_s", "max_s",
-                  "user_s", "system_s"]
+# The key columns of every timed sweep: they name a variant of a comparison.
+KEY_COLUMNS = ["program", "limit", "procs", "schedule", "chunk"]
+# Sweep CSV: the key, the timing columns bench/run has always written, then measure's own.
+SWEEP_COLUMNS = KEY_COLUMNS + measure.TIMING_COLUMNS + ["outside_cores", "steal_s",
+                                                         "attempts", "suspect", "comparison"]
+# <sweep>.runs.csv: the key, the comparison, then measure's per-run columns.
+RUNS_COLUMNS = KEY_COLUMNS + ["comparison"] + measure.RUN_COLUMNS
 
 
 def parse_fields(args):
@@ -42,61 +51,76 @@ def parse_fields(args):
     return fields
 
 
-def append_csv(path, header, row):
-    new = not os.path.exists(path) or os.path.getsize(path) == 0
-    if not new:
-        with open(path) as f:
-            existing = f.readline().rstrip("\n")
-        if existing != ",".join(header):
-            sys.exit(f"collect.py: '{path}' has other columns ({existing})")
-    with open(path, "a") as f:
-        if new:
-            f.write(",".join(header) + "\n")
-        f.write(",".join(str(v) for v in row) + "\n")
+def parse_variants(words):
+    """@ PROGRAM LIMIT PROCS SCHEDULE CHUNK ARGV... per variant: [(key dict, Variant)]."""
+    if not words or words[0] != "@":
+        sys.exit("collect.py compare: variants are '@ PROGRAM LIMIT PROCS SCHEDULE CHUNK ARGV...'")
+    groups, cur = [], None
+    for w in words:
+        if w == "@":
+            cur = []
+            groups.append(cur)
+        else:
+            cur.append(w)
+    out = []
+    for g in groups:
+        if len(g) < 6:
+            sys.exit(f"collect.py compare: incomplete variant {g}")
+        key = dict(zip(KEY_COLUMNS, g[:5]))
+        for k, v in key.items():
+            if not measure.NAME_RE.fullmatch(v):
+                sys.exit(f"collect.py compare: {k} '{v}' is not a name")
+        name = key["program"] if key["schedule"] in ("serial", "sieve") and key["procs"] == "1" \
+            else f"{key['program']}.p{key['procs']}.{key['schedule']}.c{key['chunk']}"
+        out.append((key, measure.Variant(name, tuple(g[5:]))))
+    names = [v.name for _, v in out]
+    if len(set(names)) != len(names):
+        sys.exit(f"collect.py compare: a variant is given twice ({names})")
+    return out
 
 
-def summarize(times):
-    median = statistics.median(times)
-    mean = statistics.fmean(times)
-    stddev = statistics.stdev(times) if len(times) > 1 else 0.0
-    cv = 100.0 * stddev / mean if mean > 0 else 0.0
-    return median, mean, stddev, cv
-
-
-def cmd_point(sweep_csv, point_json, point_csv, fields):
-    with open(point_json) as f:
-        result = json.load(f)["results"][0]
-    times = result["times"]
-    median, mean, stddev, cv = summarize(times)
-    timing = [len(times), f"{median:.6f}", f"{mean:.6f}", f"{stddev:.6f}", f"{cv:.2f}",
-              f"{min(times):.6f}", f"{max(times):.6f}", f"{result['user']:.6f}",
-              f"{result['system']:.6f}"]
-    append_csv(sweep_csv, list(fields) + TIMING_COLUMNS, list(fields.values()) + timing)
-
-    # hyperfine's own records, every run kept, tagged with the point's fields.
-    base = sweep_csv[:-len(".csv")]
-    all_json = base + ".hyperfine.json"
-    merged = {"results": []}
-    if os.path.exists(all_json):
-        with open(all_json) as f:
-            merged = json.load(f)
-    result["parameters"] = dict(fields)
-    merged["results"].append(result)
-    with open(all_json + ".tmp", "w") as f:
-        json.dump(merged, f, indent=1)
-    os.replace(all_json + ".tmp", all_json)
-    with open(point_csv) as f:
-        header, *rows = f.read().splitlines()
-    all_csv = base + ".hyperfine.csv"
-    new = not os.path.exists(all_csv)
-    with open(all_csv, "a") as f:
-        if new:
-            f.write(header + "\n")
-        for row in rows:
-            f.write(row + "\n")
-
-    print(f"{median:.4f} s" + (f"  warning: CV {cv:.1f}% > {CV_WARN_PCT:.0f}%, noisy"
-                                if cv > CV_WARN_PCT else ""))
+def cmd_compare(sweep_csv, runs_csv, runs, warmup, attempts, cwd, comparison, words):
+    """One comparison, its variants in shuffled blocks (scripts/parlab/measure.py): a row per
+    variant into the sweep CSV, a row per run into the runs CSV; prints a line per variant."""
+    variants = parse_variants(words)
+    keys = {v.name: key for key, v in variants}
+    said = []
+    try:
+        measure.check_header(sweep_csv, SWEEP_COLUMNS)
+        measure.check_header(runs_csv, RUNS_COLUMNS)
+        with measure.interruptible():
+            result = measure.measure([v for _, v in variants], runs, warmup, None, cwd,
+                                     measure.Limits(), attempts, True, log=said.append)
+            run_rows = [[*keys[r.variant].values(), comparison, r.variant, r.block,
+                         r.order_in_block, r.attempt, result.seed, f"{r.wall_s:.6f}",
+                         f"{r.user_s:.6f}", f"{r.sys_s:.6f}", r.maxrss_kib, r.exit,
+                         f"{r.outside_cpu_s:.3f}", f"{r.steal_s:.3f}", r.loadavg]
+                        for r in result.runs]
+            sweep_rows = [[*keys[s.variant].values(), s.runs, f"{s.median_s:.6f}",
+                           f"{s.mean_s:.6f}", f"{s.stddev_s:.6f}", f"{s.cv_pct:.2f}",
+                           f"{s.min_s:.6f}", f"{s.max_s:.6f}", f"{s.user_s:.6f}",
+                           f"{s.system_s:.6f}", f"{s.outside_cores:.3f}", f"{s.steal_s:.3f}",
+                           result.attempts, s.suspect, comparison]
+                          for s in result.summaries]
+            measure.check_stop()
+            # The runs first, the summary last: a summary row is always backed by its runs.
+            measure.append_rows(runs_csv, RUNS_COLUMNS, run_rows)
+            measure.append_rows(sweep_csv, SWEEP_COLUMNS, sweep_rows)
+    except measure.Interrupted as e:
+        print(f"collect.py: {e}; nothing written", file=sys.stderr)
+        return 128 + e.signum
+    except measure.MeasureError as e:
+        print("failed")
+        print(f"collect.py: {e}; nothing written", file=sys.stderr)
+        return 1
+    total = sum(r.wall_s for r in result.runs)
+    print(f"{len(variants)} variants x {runs} runs, {result.attempts} attempt(s), "
+          f"{total:.1f} s timed")
+    for s in result.summaries:
+        print("    " + measure.describe(s))
+    for line in said:
+        print(f"    note: {line}")
+    return 0
 
 
 def first_line(cmd):
@@ -296,6 +320,7 @@ def cmd_meta(out, fields):
     papi = papi_facts()
     fp = fingerprint()
     progs = binaries(fields.pop("bin")) if "bin" in fields else {}
+    python = fields.pop("python3", "") or "python3"
     commit, dirty = build_commit(progs)
     meta = {
         "sweep": fields.pop("sweep", ""),
@@ -318,10 +343,10 @@ def cmd_meta(out, fields):
         "cflags": fields.pop("cflags", ""),
         "build_type": fields.pop("build_type", ""),
         "tools": {
-            "hyperfine": first_line(["hyperfine", "--version"]),
             "gnuplot": first_line(["gnuplot", "--version"]),
             "primesieve": first_line(["primesieve", "--version"]).split(",")[0],
-            "python3": first_line(["python3", "--version"]),
+            "python3": first_line([python, "--version"]),
+            "python3_path": python,
             "papi": papi["papi_version"],
             "cmake": first_line(["cmake", "--version"]),
         },
@@ -362,8 +387,9 @@ def cmd_seal(meta_path, sweeps):
 
 
 def main(argv):
-    if len(argv) >= 5 and argv[1] == "point":
-        cmd_point(argv[2], argv[3], argv[4], parse_fields(argv[5:]))
+    if len(argv) >= 10 and argv[1] == "compare":
+        sys.exit(cmd_compare(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]),
+                             argv[7], int(argv[8]), argv[9:]))
     elif len(argv) >= 3 and argv[1] == "meta":
         cmd_meta(argv[2], parse_fields(argv[3:]))
     elif len(argv) >= 4 and argv[1] == "seal":

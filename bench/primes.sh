@@ -1,27 +1,37 @@
-# The prime-finder sweeps, sourced by bench/run (which defines time_point, once_point,
-# BIN, BENCH, RUN, CORES).
+# The prime-finder sweeps, sourced by bench/run (which defines compare_point, once_point,
+# BIN, BENCH, RUN, CORES, PY). Programs that are compared are timed together, in shuffled
+# blocks: each comparison is one compare_point.
 
 # Log-spaced chunk sizes, 1 to 10^5.
 PRIMES_CHUNKS_FULL="1 10 100 1000 10000 100000"
 PRIMES_CHUNKS_QUICK="1 100 1000 100000"
 
-primes_time() { # SWEEP RUNS WARMUP PROGRAM LIMIT PROCS SCHEDULE CHUNK -- COMMAND...
-    local sweep=$1 runs=$2 warmup=$3 program=$4 limit=$5 procs=$6 schedule=$7 chunk=$8
-    shift 9
-    time_point "$sweep" "$runs" "$warmup" \
-        "$sweep $program limit=$limit procs=$procs schedule=$schedule chunk=$chunk" \
-        program="$program" limit="$limit" procs="$procs" schedule="$schedule" chunk="$chunk" \
-        -- "$@"
+# Variants of a comparison, gathered in VARIANTS and timed together by primes_compare.
+VARIANTS=()
+
+variant_optimized() { # LIMIT PROCS SCHEDULE CHUNK
+    VARIANTS+=(@ optimized "$1" "$2" "$3" "$4"
+        "$BIN/optimized" --limit "$1" --procs "$2" --schedule "$3" --chunk "$4" --output out.txt)
 }
 
-primes_optimized() { # SWEEP RUNS WARMUP LIMIT PROCS SCHEDULE CHUNK
-    primes_time "$1" "$2" "$3" optimized "$4" "$5" "$6" "$7" -- \
-        "$BIN/optimized" --limit "$4" --procs "$5" --schedule "$6" --chunk "$7" --output out.txt
+variant_nonoptimized() { # LIMIT
+    VARIANTS+=(@ nonoptimized "$1" 1 serial "$(($1 + 1))"
+        "$BIN/nonoptimized" --limit "$1" --output out.txt)
 }
 
-primes_nonoptimized() { # SWEEP RUNS WARMUP LIMIT
-    primes_time "$1" "$2" "$3" nonoptimized "$4" 1 serial "$(($4 + 1))" -- \
-        "$BIN/nonoptimized" --limit "$4" --output out.txt
+variant_primesieve() { # LIMIT: the state of the art, one thread, counting only (no output)
+    command -v primesieve >/dev/null || return 0
+    VARIANTS+=(@ primesieve "$1" 1 sieve "$1" "$(command -v primesieve)" "$1" --count
+        --threads=1 --quiet)
+}
+
+# primes_compare SWEEP RUNS WARMUP ATTEMPTS LABEL: times the VARIANTS gathered, one comparison
+# in shuffled blocks, and empties VARIANTS.
+primes_compare() {
+    local n=0 w
+    for w in "${VARIANTS[@]}"; do [[ $w == @ ]] && n=$((n + 1)); done
+    compare_point "$1" "$2" "$3" "$4" "$1 $5 ($n variants)" "${VARIANTS[@]}"
+    VARIANTS=()
 }
 
 primes_metrics() { # LIMIT PROCS SCHEDULE CHUNK: one run with --metrics, per-worker counters
@@ -72,62 +82,72 @@ primes_checks() {
 }
 
 primes_sweeps() {
-    local mode=$1 runs=10 warmup=2 chunks=$PRIMES_CHUNKS_FULL limit=1000000 procs_list sizes
-    local big_runs=5 big_warmup=1
+    # runs: timed blocks per comparison, so runs of each variant; a two-sided Mann-Whitney
+    # test needs at least 5 a side to reach p < 0.01 at all (stats.min_runs_for), the gate's
+    # alpha. attempts: measurements of a comparison in all while a variant is disturbed; the
+    # comparisons of runs of seconds (big: N >= 3*10^6, Python) are measured once, within the
+    # time budget (make bench 10 minutes, make bench-quick 2, on 2 cores), suspect or not.
+    local mode=$1 runs=10 warmup=1 attempts=2 chunks=$PRIMES_CHUNKS_FULL limit=1000000
+    local big_runs=6 big_warmup=0 big_attempts=1 procs_list sizes
     procs_list=$(seq 1 $((2 * CORES)))
     sizes="100000 300000 1000000 3000000 10000000"
     case $mode in
     quick)
-        runs=5 warmup=1 chunks=$PRIMES_CHUNKS_QUICK sizes="100000 1000000"
+        runs=6 warmup=1 big_runs=6 chunks=$PRIMES_CHUNKS_QUICK sizes="100000 1000000"
         procs_list=$(printf '%s\n' 1 "$CORES" $((2 * CORES)) | sort -nu)
         ;;
-    tiny) # seconds: the pipeline's shape, for tests
-        runs=2 warmup=0 big_runs=2 big_warmup=0 chunks="1 1000" limit=10000 sizes="1000 10000"
+    tiny) # seconds: the pipeline's shape, for tests; measured once, however disturbed
+        runs=2 warmup=0 attempts=1 big_runs=2 chunks="1 1000" limit=10000 sizes="1000 10000"
         procs_list=$(printf '%s\n' 1 "$CORES" | sort -nu)
         ;;
     esac
 
-    # Processes x schedule, against the single-process program.
-    primes_nonoptimized primes_procs $runs $warmup $limit
+    # Processes x schedule, against the single-process program: one comparison.
+    variant_nonoptimized $limit
     for schedule in dynamic static cyclic; do
         for procs in $procs_list; do
-            primes_optimized primes_procs $runs $warmup $limit "$procs" $schedule 1000
+            variant_optimized $limit "$procs" $schedule 1000
         done
     done
-    # The same at 10^7 for the default schedule (full sweep only: 1-3 s a run).
+    primes_compare primes_procs $runs $warmup $attempts "limit=$limit"
+    # The same at 10^7 for the default schedule (full sweep only: 1-4 s a run).
     if [[ $mode == full ]]; then
-        primes_nonoptimized primes_procs $big_runs $big_warmup 10000000
+        variant_nonoptimized 10000000
         for procs in $procs_list; do
-            primes_optimized primes_procs $big_runs $big_warmup 10000000 "$procs" dynamic 1000
+            variant_optimized 10000000 "$procs" dynamic 1000
         done
+        primes_compare primes_procs $big_runs $big_warmup $big_attempts "limit=10000000 dynamic"
     fi
 
-    # Chunk size per schedule (static takes no chunk), on every core.
+    # Chunk size per schedule (static takes no chunk), on every core: one comparison.
     for schedule in dynamic cyclic; do
         for chunk in $chunks; do
-            primes_optimized primes_chunk $runs $warmup $limit "$CORES" $schedule "$chunk"
+            variant_optimized $limit "$CORES" $schedule "$chunk"
         done
     done
+    primes_compare primes_chunk $runs $warmup $attempts "limit=$limit procs=$CORES"
 
-    # Problem size: brute force on one and on all cores, primesieve as the state of the art.
+    # Problem size: brute force on one and on all cores, primesieve as the state of the art;
+    # one comparison per N.
     for n in $sizes; do
-        local r=$runs w=$warmup
-        ((n >= 3000000)) && r=$big_runs w=$big_warmup
-        primes_nonoptimized primes_size $r $w "$n"
-        primes_optimized primes_size $r $w "$n" "$CORES" dynamic 1000
-        if command -v primesieve >/dev/null; then
-            primes_time primes_size $r $w primesieve "$n" 1 sieve "$n" -- \
-                primesieve "$n" --print --threads=1
-        fi
+        local r=$runs w=$warmup a=$attempts
+        ((n >= 3000000)) && r=$big_runs w=$big_warmup a=$big_attempts
+        variant_nonoptimized "$n"
+        variant_optimized "$n" "$CORES" dynamic 1000
+        variant_primesieve "$n"
+        primes_compare primes_size $r $w $a "limit=$n"
     done
 
-    # C against the lab's Python solutions, as one writes them first.
-    primes_nonoptimized primes_python $big_runs $big_warmup $limit
-    primes_optimized primes_python $big_runs $big_warmup $limit "$CORES" dynamic 1000
-    primes_time primes_python $big_runs $big_warmup python_nonoptimized $limit 1 serial \
-        $((limit + 1)) -- python3 "$BENCH/python/nonoptimized.py" $limit out.txt
-    primes_time primes_python $big_runs $big_warmup python_optimized $limit "$CORES" pool 10000 \
-        -- python3 "$BENCH/python/optimized.py" $limit out.txt "$CORES"
+    # C against the lab's Python solutions, as one writes them first, and primesieve: one
+    # comparison. The interpreter is the real one ($PY), not a shim.
+    variant_nonoptimized $limit
+    variant_optimized $limit "$CORES" dynamic 1000
+    VARIANTS+=(@ python_nonoptimized $limit 1 serial $((limit + 1))
+        "$PY" "$BENCH/python/nonoptimized.py" $limit out.txt)
+    VARIANTS+=(@ python_optimized $limit "$CORES" pool 10000
+        "$PY" "$BENCH/python/optimized.py" $limit out.txt "$CORES")
+    variant_primesieve $limit
+    primes_compare primes_python $big_runs $big_warmup $big_attempts "limit=$limit"
 
     # Deterministic figures for the regression gate: output checksums, instruction counts.
     primes_checks $limit checksum_point

@@ -8,8 +8,8 @@ set -euo pipefail
 group_build="cmake:cmake gcc:gcc make:make pkg-config:pkg-config libpapi-dev:/usr/include/papi.h"
 group_lint="clang-format:clang-format cppcheck:cppcheck"
 group_sanitize="clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
-group_test="python3:python3 procps:pgrep hyperfine:hyperfine gnuplot-nox:gnuplot valgrind:valgrind python3-scipy:/usr/lib/python3/dist-packages/scipy/__init__.py"
-group_bench="hyperfine:hyperfine primesieve:primesieve valgrind:valgrind papi-tools:papi_avail python3:python3 python3-scipy:/usr/lib/python3/dist-packages/scipy/__init__.py"
+group_test="python3:python3 procps:pgrep gnuplot-nox:gnuplot valgrind:valgrind python3-scipy:/usr/lib/python3/dist-packages/scipy/__init__.py"
+group_bench="primesieve:primesieve valgrind:valgrind papi-tools:papi_avail python3:python3 python3-scipy:/usr/lib/python3/dist-packages/scipy/__init__.py"
 group_report="gnuplot-nox:gnuplot python3:python3 chromium:chromium python3-scipy:/usr/lib/python3/dist-packages/scipy/__init__.py"
 
 missing=()

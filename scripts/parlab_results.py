@@ -1,8 +1,9 @@
 """The one reader of a parlab results run, and the arithmetic the figures, the report and the
 regression gate share: speedup, efficiency, Karp-Flatt, an Amdahl fit, log-log slopes.
 
-A run is a folder written by bench/run: meta.json, CSVs and hyperfine JSON described in
-results/README.md. Runs travel (the baseline is committed, CI and colleagues send theirs),
+A run is a folder written by bench/run: meta.json and CSVs described in results/README.md
+(runs of before bench/measure hold hyperfine's JSON instead of <sweep>.runs.csv: read for
+their other files, their per-run times left aside). Runs travel (the baseline is committed, CI and colleagues send theirs),
 so a run is data to be checked, never trusted:
 
 - a run is read only when complete: meta.json marked "complete" by bench/run's last step,
@@ -135,6 +136,16 @@ def optional(kind):
     return check
 
 
+SUSPECT_RE = re.compile(r"[A-Za-z0-9_.+%<>=;:, -]*")
+
+
+def reason(text):
+    """Why a point is suspect (bench/measure's verdict), or empty: words, numbers, % > ; only."""
+    if not SUSPECT_RE.fullmatch(text) or len(text) > 300:
+        raise BadCell("is not a reason (letters, digits, spaces and _ . + % < > = ; : , - only)")
+    return text
+
+
 def cell(kind, text, where):
     try:
         return kind(text)
@@ -147,6 +158,15 @@ def cell(kind, text, where):
 KEY = {"program": name, "limit": count, "procs": count1, "schedule": name, "chunk": count1}
 TIMING = dict(KEY, runs=count1, median_s=positive, mean_s=positive, stddev_s=nonneg,
               cv_pct=nonneg, min_s=positive, max_s=positive, user_s=nonneg, system_s=nonneg)
+# The columns bench/measure added to the timed sweeps: typed where present (runs of before
+# it lack them).
+TIMING_ADDED = {"outside_cores": nonneg, "steal_s": nonneg, "attempts": count1,
+                "suspect": reason, "comparison": count1}
+# <sweep>.runs.csv: one row per timed run (bench/collect.py compare).
+RUNS = dict(KEY, comparison=count1, variant=name, block=count1, order_in_block=count1,
+            attempt=count1, seed=count, wall_s=positive, user_s=nonneg, sys_s=nonneg,
+            maxrss_kib=count, exit=one_of("0"), outside_cpu_s=nonneg, steal_s=nonneg,
+            loadavg=nonneg)
 METRICS = {"program": name, "limit": count, "procs": count1, "chunk": count1, "schedule": name,
            "worker": worker, "wall_ns": count, "cpu_ns": count, "numbers_tested": count,
            "trial_divisions": count, "primes_found": count}
@@ -172,6 +192,7 @@ TIMED_SWEEPS = ("primes_procs", "primes_chunk", "primes_size", "primes_python")
 # Schema of every CSV bench/run writes; `extra` types the columns a file may add (one per
 # hardware event), None ignores them.
 SCHEMAS = {f"{s}.csv": (TIMING, None) for s in TIMED_SWEEPS}
+SCHEMAS.update({f"{s}.runs.csv": (RUNS, None) for s in TIMED_SWEEPS})
 SCHEMAS.update({
     "primes_metrics.csv": (METRICS, optional(count)),
     "primes_checksums.csv": (CHECKSUMS, None),
@@ -185,17 +206,21 @@ SCHEMAS.update({
 })
 # What each sweep of bench/run always writes; a complete run that lacks one was cut short or
 # tampered with. (primes_instructions.csv needs valgrind, server_repeat.csv the epoll server.)
+# A tuple is a choice: one of its files (a run of before bench/measure has hyperfine's JSON
+# where a newer one has runs.csv).
 SWEEP_FILES = {
-    "primes": [f"{s}{ext}" for s in TIMED_SWEEPS for ext in (".csv", ".hyperfine.json")]
+    "primes": [f"{s}.csv" for s in TIMED_SWEEPS]
+    + [(f"{s}.runs.csv", f"{s}.hyperfine.json") for s in TIMED_SWEEPS]
     + ["primes_checksums.csv", "primes_metrics.csv"],
     "server": ["server_clients.csv", "server_rate.csv", "server_hold.csv"],
 }
 
 
-def read_csv(path, schema, extra=None):
+def read_csv(path, schema, extra=None, added=None):
     """Rows of a CSV as dicts of typed values, read by field name: every column of `schema`
     in the header, every row as long as the header, every cell of its column's type (and of
-    `extra`'s for columns outside the schema, when given). A header alone is malformed:
+    `extra`'s for columns outside the schema, when given; `added` types columns a file may
+    lack, when present). A header alone is malformed:
     bench/run writes the header with the first row."""
     try:
         with open(path, newline="") as f:
@@ -216,7 +241,7 @@ def read_csv(path, schema, extra=None):
                                        f"(the header has {len(header)})")
                 row = {}
                 for column, text in raw.items():
-                    kind = schema.get(column, extra)
+                    kind = schema.get(column) or (added or {}).get(column, extra)
                     row[column] = text if kind is None else \
                         cell(kind, text, f"{path}:{line}: column '{shown(column)}'")
                 rows.append(row)
@@ -239,37 +264,19 @@ def read_json(path):
         raise ResultsError(f"{path}: not valid JSON: {shown(e, 200)}") from None
 
 
-def json_seconds(value):
-    """A per-run time in hyperfine's JSON: a JSON number (not a string), finite, positive."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise BadCell("is not a number")
-    return positive(value)
-
-
-def read_hyperfine(path):
-    """hyperfine's export of a timed sweep as [(point fields, per-run seconds)]: the fields
-    typed as the sweep CSV's key columns, every time finite and positive."""
-    data = read_json(path)
-    results = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(results, list) or not results:
-        raise ResultsError(f"{path}: no 'results' list")
-    points = []
-    for i, result in enumerate(results):
-        where = f"{path}: results[{i}]"
-        params = result.get("parameters") if isinstance(result, dict) else None
-        if not isinstance(params, dict):
-            raise ResultsError(f"{where}: no 'parameters' (the point's fields)")
-        fields = {}
-        for key, kind in KEY.items():
-            if key not in params:
-                raise ResultsError(f"{where}: parameter '{key}' is missing")
-            fields[key] = cell(kind, params[key], f"{where}: parameter '{key}'")
-        times = result.get("times")
-        if not isinstance(times, list) or not times:
-            raise ResultsError(f"{where}: no 'times'")
-        points.append((fields, [cell(json_seconds, t, f"{where}: times[{j}]")
-                                for j, t in enumerate(times)]))
-    return points
+def timed_runs(rows):
+    """A sweep's runs.csv rows as {key text: (key fields, [wall seconds])}: the runs of each
+    comparison's last attempt (the one its summary row was computed from), in order."""
+    last = {}
+    for r in rows:
+        last[r["comparison"]] = max(last.get(r["comparison"], 0), r["attempt"])
+    out = {}
+    for r in rows:
+        if r["attempt"] == last[r["comparison"]]:
+            fields = {k: r[k] for k in KEY}
+            key = " ".join(f"{k}={fields[k]}" for k in KEY)
+            out.setdefault(key, (fields, []))[1].append(r["wall_s"])
+    return out
 
 
 class Point:
@@ -288,6 +295,8 @@ class Point:
         self.cv = row["cv_pct"]
         self.min = row["min_s"]
         self.max = row["max_s"]
+        self.suspect = row.get("suspect") or ""
+        self.comparison = row.get("comparison")
 
 
 def read_meta(folder):
@@ -319,9 +328,10 @@ def read_meta(folder):
                                "but missing")
     for sweep in sweeps:
         for n in SWEEP_FILES[sweep]:
-            if n not in files:
+            choice = n if isinstance(n, tuple) else (n,)
+            if not any(c in files for c in choice):
                 raise ResultsError(f"{folder}: incomplete run: the {sweep} sweeps ran but "
-                                   f"{n} is not there")
+                                   f"{choice[0]} is not there")
     cell(count1, meta.get("cores"), f"{path}: key 'cores'")
     return meta, sweeps, files
 
@@ -338,10 +348,14 @@ class Run:
         for n in self.files:
             if n in SCHEMAS:
                 schema, extra = SCHEMAS[n]
-                self.tables[n] = read_csv(self.path(n), schema, extra)
-        # hyperfine's per-run times of every timed sweep, for the gate's U tests.
-        self.hyperfine = {n[:-len(".hyperfine.json")]: read_hyperfine(self.path(n))
-                          for n in sorted(self.files) if n.endswith(".hyperfine.json")}
+                self.tables[n] = read_csv(self.path(n), schema, extra,
+                                          TIMING_ADDED if schema is TIMING else None)
+        # Every timed run of each sweep (runs.csv), {sweep: rows}, for the gate's U tests and
+        # the report's intervals; a sweep of an older run (hyperfine's JSON) has none.
+        self.runs = {s: self.tables[f"{s}.runs.csv"] for s in TIMED_SWEEPS
+                     if f"{s}.runs.csv" in self.tables}
+        self.legacy = [s for s in TIMED_SWEEPS if f"{s}.hyperfine.json" in self.files
+                       and s not in self.runs]
         self.procs = self._points("primes_procs.csv")
         self.chunk = self._points("primes_chunk.csv")
         self.size = self._points("primes_size.csv")
@@ -460,12 +474,44 @@ def scaling_table(run, limit, schedule):
     return rows
 
 
+def suspect_procs(run, limit, schedule):
+    """{P: why} of the points of one schedule at limit that bench/measure marked suspect."""
+    return {p.procs: p.suspect for p in find(run.procs, program="optimized", limit=limit,
+                                              schedule=schedule) if p.suspect}
+
+
 def fitted_serial_fraction(run, limit, schedule):
     """Amdahl's f from the points with 1 < P <= cores (more processes than cores add no
-    processors, so they say nothing about the serial fraction)."""
+    processors, so they say nothing about the serial fraction), leaving out the points
+    marked suspect (disturbed by outside load: suspect_procs)."""
+    bad = suspect_procs(run, limit, schedule)
     pairs = [(p, s) for p, _, _, _, s, _, _ in scaling_table(run, limit, schedule)
-             if s and 1 < p <= run.cores]
+             if s and 1 < p <= run.cores and p not in bad]
     return amdahl_fit(pairs) if pairs else None
+
+
+def paired_runs(run, sweep, a, b):
+    """The per-run times of two points of a sweep (Points), and whether they pair: both of the
+    same comparison, so the i-th of each ran in the same block. Only the last attempt's runs;
+    ([], [], False) when the run has no runs.csv for the sweep."""
+    rows = run.runs.get(sweep)
+    if not rows:
+        return [], [], False
+    last = {}
+    for r in rows:
+        last[r["comparison"]] = max(last.get(r["comparison"], 0), r["attempt"])
+
+    def mine(p):
+        return {r["block"]: r["wall_s"] for r in rows
+                if all(r[k] == getattr(p, k) for k in ("program", "limit", "procs", "schedule",
+                                                       "chunk"))
+                and r["attempt"] == last[r["comparison"]]
+                and (p.comparison is None or r["comparison"] == p.comparison)}
+    ra, rb = mine(a), mine(b)
+    if a.comparison is not None and a.comparison == b.comparison and ra.keys() == rb.keys():
+        blocks = sorted(ra)
+        return [ra[k] for k in blocks], [rb[k] for k in blocks], True
+    return list(ra.values()), list(rb.values()), False
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -12,6 +12,8 @@ cd "$T_DIR"
 co="$T_DIR/co"
 mkdir -p "$co/results/old"
 cp -r "$ROOT/bench" "$co/bench"
+mkdir "$co/scripts"
+cp -r "$ROOT/scripts/parlab" "$co/scripts/parlab"
 ln -s old "$co/results/latest"
 cp -r "$PARLAB_BIN" bin-copy
 printf '#!/bin/sh\nexit 0\n' >bin-copy/client
@@ -37,20 +39,50 @@ assert meta["complete"] is True, "meta.json not marked complete"
 assert meta["sweeps"] == ["primes"], meta["sweeps"]
 on_disk = sorted(n for n in os.listdir(run) if n != "meta.json")
 assert meta["files"] == on_disk, f"manifest {meta['files']} != {on_disk}"
-for tool in ("hyperfine", "python3"):
-    assert meta["tools"].get(tool), f"meta.json: no {tool} version"
+assert meta["tools"].get("python3"), "meta.json: no python3 version"
+py = meta["tools"].get("python3_path", "")
+assert os.path.isabs(py) and os.path.realpath(py) == py and os.access(py, os.X_OK), \
+    f"meta.json: python3_path {py!r} is not the real interpreter"
+assert not any(n.endswith((".hyperfine.json", ".hyperfine.csv")) for n in on_disk), on_disk
 for sweep in ("primes_procs", "primes_chunk", "primes_size", "primes_python"):
     rows = list(csv.DictReader(open(os.path.join(run, sweep + ".csv"))))
     assert rows, f"{sweep}.csv is empty"
+    for col in ("program", "limit", "procs", "schedule", "chunk", "runs", "median_s", "mean_s",
+                "stddev_s", "cv_pct", "min_s", "max_s", "user_s", "system_s", "outside_cores",
+                "steal_s", "attempts", "suspect", "comparison"):
+        assert col in rows[0], f"{sweep}.csv lacks {col}"
     for r in rows:
-        assert None not in r and all(v is not None and v != "" for v in r.values()), f"{sweep}: ragged {r}"
+        assert None not in r and all(v is not None and (v != "" or k == "suspect")
+                                     for k, v in r.items()), f"{sweep}: ragged {r}"
         assert float(r["min_s"]) <= float(r["median_s"]) <= float(r["max_s"]), f"{sweep}: {r}"
-        assert int(r["runs"]) >= 2
-    results = json.load(open(os.path.join(run, sweep + ".hyperfine.json")))["results"]
-    assert len(results) == len(rows), f"{sweep}: {len(results)} JSON results, {len(rows)} rows"
-    for res in results:
-        assert len(res["times"]) >= 2 and res["parameters"]["program"]
-    assert os.path.getsize(os.path.join(run, sweep + ".hyperfine.csv")) > 0
+        assert int(r["runs"]) >= 2 and int(r["attempts"]) >= 1, f"{sweep}: {r}"
+    runs = list(csv.DictReader(open(os.path.join(run, sweep + ".runs.csv"))))
+    assert runs, f"{sweep}.runs.csv is empty"
+    key = lambda r: tuple(r[k] for k in ("program", "limit", "procs", "schedule", "chunk"))
+    # Every block of every attempt of a comparison holds each of its variants once.
+    variants, blocks = {}, {}
+    for r in runs:
+        assert r["exit"] == "0" and float(r["wall_s"]) > 0, f"{sweep}.runs.csv: {r}"
+        variants.setdefault(r["comparison"], set()).add(key(r))
+        blocks.setdefault((r["comparison"], r["attempt"], r["block"]), []).append(key(r))
+    for (comparison, attempt, block), members in blocks.items():
+        assert sorted(members) == sorted(variants[comparison]), \
+            f"{sweep}: comparison {comparison} block {block}: {members}"
+        assert sorted(int(r["order_in_block"]) for r in runs if (r["comparison"], r["attempt"],
+                      r["block"]) == (comparison, attempt, block)) == \
+            list(range(1, len(members) + 1))
+    # Each summary row is backed by its runs: as many, of the last attempt, the same median.
+    for r in rows:
+        mine = [float(x["wall_s"]) for x in runs if key(x) == key(r)
+                and x["comparison"] == r["comparison"] and x["attempt"] == r["attempts"]]
+        assert len(mine) == int(r["runs"]), f"{sweep}: {r} has {len(mine)} runs"
+        mine.sort()
+        n = len(mine)
+        med = mine[n // 2] if n % 2 else (mine[n // 2 - 1] + mine[n // 2]) / 2
+        assert abs(med - float(r["median_s"])) < 2e-6, f"{sweep}: median {med} vs {r}"
+    assert len({r["comparison"] for r in rows}) == len(variants)
+programs = {r["program"] for r in csv.DictReader(open(os.path.join(run, "primes_python.csv")))}
+assert {"nonoptimized", "optimized", "python_nonoptimized", "python_optimized"} <= programs, programs
 metrics = list(csv.DictReader(open(os.path.join(run, "primes_metrics.csv"))))
 assert metrics and all(r["trial_divisions"] for r in metrics)
 sums = {r["sha256"] for r in csv.DictReader(open(os.path.join(run, "primes_checksums.csv")))}

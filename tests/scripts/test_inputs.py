@@ -158,7 +158,7 @@ def main():
         with open(os.path.join(folder, "primes_size.csv"), "a") as f:
             f.write("optimized,1000,2\n")
         refused("a short row", folder,
-                f"{folder}/primes_size.csv:{line}: wrong number of cells (the header has 14)")
+                f"{folder}/primes_size.csv:{line}: wrong number of cells (the header has 19)")
         folder = case("header_only")
         with open(os.path.join(folder, "primes_chunk.csv")) as f:
             header = f.readline()
@@ -175,18 +175,25 @@ def main():
             edit_meta(folder, cores=value)
             refused(f"cores {value!r}", folder,
                     f"{folder}/meta.json: key 'cores': '{value}' {reason}")
-        for value, reason in (("NaN", "'nan' is not a finite number"),
+        for value, reason in (("NaN", "'NaN' is not a finite number"),
                               ("-0.1", "'-0.1' is negative"), ("0", "'0' is zero (must be "
                                                                      "positive)"),
-                              ('"0.1"', "'0.1' is not a number")):
-            folder = case(f"json_{value}")
-            path = os.path.join(folder, "primes_procs.hyperfine.json")
-            with open(path) as f:
-                text = f.read()
-            with open(path, "w") as f:
-                f.write(text.replace('"times": [', f'"times": [{value}, ', 1))
-            refused(f"a time {value} in hyperfine's JSON", folder,
-                    f"{folder}/primes_procs.hyperfine.json: results[0]: times[0]: {reason}")
+                              ("0.1s", "'0.1s' is not a number")):
+            folder = case(f"runs_{value}")
+            set_cell(folder, "primes_procs.runs.csv", 2, "wall_s", value)
+            refused(f"a time {value} in runs.csv", folder,
+                    f"{folder}/primes_procs.runs.csv:2: column 'wall_s': {reason}")
+        for payload in PAYLOADS[:4]:
+            folder = case("suspect_" + str(PAYLOADS.index(payload)))
+            set_cell(folder, "primes_procs.csv", 2, "suspect", payload)
+            refused(f"suspect {payload}", folder,
+                    f"{folder}/primes_procs.csv:2: column 'suspect': '{payload}' is not a "
+                    "reason (letters, digits, spaces and _ . + % < > = ; : , - only)")
+        folder = case("legacy_fixture")
+        for sweep in ("primes_procs", "primes_chunk", "primes_size", "primes_python"):
+            os.remove(os.path.join(folder, f"{sweep}.runs.csv"))
+        refused("no runs.csv", folder, f"{folder}: incomplete run: primes_chunk.runs.csv is "
+                "listed in meta.json but missing")
 
         # Torn runs: refused by all three, whatever is left of them.
         folder = case("no_mark")

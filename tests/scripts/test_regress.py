@@ -48,26 +48,35 @@ LOADGEN_HEADER = ("label,target,mode,clients,threads,rate_per_s,delay_s,duration
 
 
 TIMING_HEADER = ("program,limit,procs,schedule,chunk,runs,median_s,mean_s,stddev_s,cv_pct,"
-                 "min_s,max_s,user_s,system_s")
+                 "min_s,max_s,user_s,system_s,outside_cores,steal_s,attempts,suspect,comparison")
+RUNS_HEADER = ("program,limit,procs,schedule,chunk,comparison,variant,block,order_in_block,"
+               "attempt,seed,wall_s,user_s,sys_s,maxrss_kib,exit,outside_cpu_s,steal_s,loadavg")
 
 
-def timed_sweep(folder, sweep, points):
-    """A timed sweep as bench/run writes it: hyperfine's JSON and the sweep's CSV, from
-    [(program, procs, schedule, chunk, per-run times)] at N = 10^6."""
-    results = []
+def timed_sweep(folder, sweep, points, attempts=1):
+    """A timed sweep as bench/run writes it: the sweep's CSV and its runs.csv, every point of
+    it one comparison in blocks, from [(program, procs, schedule, chunk, per-run times)] at
+    N = 10^6. With attempts > 1, earlier attempts' runs are there too, 3 times slower (the
+    gate must judge the last attempt only)."""
     with open(os.path.join(folder, f"{sweep}.csv"), "w") as f:
         f.write(TIMING_HEADER + "\n")
         for program, procs, schedule, chunk, sample in points:
-            params = {"program": program, "limit": "1000000", "procs": str(procs),
-                      "schedule": schedule, "chunk": str(chunk)}
-            results.append({"command": program, "times": sample, "parameters": params})
             med, mean = statistics.median(sample), statistics.fmean(sample)
             sd = statistics.stdev(sample) if len(sample) > 1 else 0.0
             f.write(f"{program},1000000,{procs},{schedule},{chunk},{len(sample)},{med:.6f},"
                     f"{mean:.6f},{sd:.6f},{100 * sd / mean:.2f},{min(sample):.6f},"
-                    f"{max(sample):.6f},{mean:.6f},0.000100\n")
-    with open(os.path.join(folder, f"{sweep}.hyperfine.json"), "w") as f:
-        json.dump({"results": results}, f)
+                    f"{max(sample):.6f},{mean:.6f},0.000100,0.010,0.000,{attempts},,1\n")
+    with open(os.path.join(folder, f"{sweep}.runs.csv"), "w") as f:
+        f.write(RUNS_HEADER + "\n")
+        for attempt in range(1, attempts + 1):
+            slow = 3.0 if attempt < attempts else 1.0
+            for block in range(max(len(p[4]) for p in points)):
+                for order, (program, procs, schedule, chunk, sample) in enumerate(points, 1):
+                    if block < len(sample):
+                        f.write(f"{program},1000000,{procs},{schedule},{chunk},1,"
+                                f"{program}.p{procs},{block + 1},{order},{attempt},7,"
+                                f"{sample[block] * slow:.6f},0.01,0.001,2000,0,0.000,0.000,"
+                                "0.10\n")
 
 
 MACHINE = "0123456789ab"
@@ -282,6 +291,59 @@ def other_machine(tmp, base, slow):
     check("--baselines: a missing folder exits 2", (2, True), (rc, "noshelf" in err))
 
 
+def legacy(tmp, base, slow):
+    """Runs of before bench/measure: hyperfine's JSON where runs.csv is now. The committed
+    baseline of that format serves the portable checks on any machine; a run of that format
+    on this very machine has no per-run times, so its timings are not judged (one line)."""
+    committed = os.path.join(ROOT, "results", "baselines", "unfingerprinted-kvm-2core")
+    check("the committed legacy baseline is a complete run", 0,
+          gate_program("--check-run", committed)[0])
+    run = REG.pr.Run(committed)
+    check("the legacy baseline: no per-run times, its sweeps named", ([], 4),
+          (sorted(run.runs), len(run.legacy)))
+    rc, out, err = gate(committed, base, "--all")
+    check("legacy baseline against a new run: no crash, a verdict", (True, ""),
+          (rc in (0, 1) and "regress: " in out, err))
+    check("legacy baseline: checksums, counts and instructions judged", True,
+          all(any(l.startswith(w) for l in out.splitlines())
+              for w in ("checksum ", "count ", "instructions: ")))
+    check("legacy baseline: timings not judged, one line", 1, len(timing_line(out)))
+    rc, out, _ = gate(base, committed)
+    check("a legacy run as the current one: read, judged on what travels", True,
+          rc in (0, 1) and "timings not judged" in out)
+    shelf = os.path.join(tmp, "legacy_shelf")
+    os.makedirs(shelf)
+    shutil.copytree(committed, os.path.join(shelf, "unfingerprinted-kvm-2core"))
+    rc, out, err = gate_dir(shelf, base)
+    check("--baselines with only the legacy one: chosen, no crash", (True, ""),
+          (rc in (0, 1), err))
+    # The same machine, a baseline in the old format: timings cannot be judged.
+    old = os.path.join(tmp, "old_format")
+    shutil.copytree(slow, old)
+    for sweep in REG.pr.TIMED_SWEEPS:
+        os.remove(os.path.join(old, f"{sweep}.runs.csv"))
+        with open(os.path.join(old, f"{sweep}.hyperfine.json"), "w") as f:
+            json.dump({"results": []}, f)
+    seal(old)
+    rc, out, _ = gate(old, base, "--all")
+    check("same machine, old-format baseline: exit 0", 0, rc)
+    check("same machine, old-format baseline: says why timings are not judged", True,
+          "holds no per-run times" in out)
+    check("same machine, old-format baseline: no timing rows", [],
+          [l for l in out.splitlines() if l.startswith(("primes_", "speedup"))])
+    # Earlier attempts of a comparison (disturbed, measured again) are not judged.
+    again = os.path.join(tmp, "attempts")
+    shutil.copytree(base, again)
+    rng = random.Random(3)
+    timed_sweep(again, "primes_procs",
+                [("nonoptimized", 1, "serial", 1000001, times(0.100, 10, 0.01, rng)),
+                 ("optimized", 2, "dynamic", 1000, times(0.052, 10, 0.01, rng)),
+                 ("optimized", 2, "static", 1000, times(0.064, 10, 0.01, rng))], attempts=2)
+    seal(again)
+    rc, out, _ = gate(base, again)
+    check("a re-measured comparison: judged on its last attempt, exit 0", 0, rc)
+
+
 def gate_dir(folder, cur):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -401,7 +463,8 @@ def main():
         for name, keep, complete in (
                 ("meta only", [], False),
                 ("meta only, marked complete", [], True),
-                ("meta and one JSON", ["primes_procs.hyperfine.json"], True),
+                ("meta and one runs.csv", ["primes_procs.runs.csv"], True),
+                ("runs.csv missing", set(os.listdir(base)) - {"primes_size.runs.csv"}, True),
                 ("meta and one CSV", ["primes_procs.csv"], False),
                 ("all but the completion mark", os.listdir(base), False),
                 ("checksums missing", set(os.listdir(base)) - {"primes_checksums.csv"}, True)):
@@ -470,16 +533,26 @@ def main():
                   err.startswith(f"regress: {path}:{line}: column '{column}': '{value}' {reason}")
                   and err.count("\n") == 1)
             check(f"{what}: no verdict", "", out)
-        for what, value, reason in (("NaN", "NaN", "is not a finite number"),
-                                    ("negative", "-0.1", "is negative"),
-                                    ("text", '"fast"', "is not a number")):
-            rc, _, err = corrupted(tmp, base, f"json_{what}", "primes_size.hyperfine.json",
-                                   '{"results": [{"times": [0.1, %s], "parameters": {"program": '
-                                   '"primesieve", "limit": "1000000", "procs": "1", "schedule": '
-                                   '"sieve", "chunk": "1000000"}}]}' % value)
-            check(f"{what} time in hyperfine JSON: exit 2", 2, rc)
-            check(f"{what} time in hyperfine JSON: named", True,
-                  "primes_size.hyperfine.json: results[0]: times[1]: " in err and reason in err)
+        for what, line, column, value, reason in (
+                ("NaN", 3, "wall_s", "NaN", "is not a finite number"),
+                ("negative", 2, "wall_s", "-0.1", "is negative"),
+                ("text", 4, "wall_s", "fast", "is not a number"),
+                ("a failed run's exit", 2, "exit", "1", "is not one of 0"),
+                ("a zero block", 2, "block", "0", "must be at least 1"),
+                ("an injected variant", 2, "variant", "a;rm -rf", "is not a name")):
+            name = "runs_" + what.replace(" ", "_").replace("'", "")
+            rc, out, err = edited(tmp, base, name, "primes_size.runs.csv", line, column, value)
+            path = os.path.join(tmp, name, "primes_size.runs.csv")
+            check(f"{what} in runs.csv: exit 2", 2, rc)
+            check(f"{what} in runs.csv: one line naming file, row and column", True,
+                  err.startswith(f"regress: {path}:{line}: column '{column}': '{value}' {reason}")
+                  and err.count("\n") == 1)
+        rc, _, err = edited(tmp, base, "bad_suspect", "primes_procs.csv", 2, "suspect",
+                            "cv 9% > 5%$(touch PWNED)")
+        check("a suspect cell with shell syntax: exit 2", 2, rc)
+        check("a suspect cell with shell syntax: named", True, "column 'suspect'" in err)
+        rc, _, err = edited(tmp, base, "bad_attempts", "primes_procs.csv", 2, "attempts", "0")
+        check("zero attempts: exit 2", 2, rc)
         rc, _, err = corrupted(tmp, base, "nocores", "meta.json",
                                '{"complete": true, "sweeps": ["primes"], "cores": "two", '
                                '"files": %s}' % json.dumps(sorted(set(os.listdir(base))
@@ -491,9 +564,9 @@ def main():
         check("header-only CSV: named", True, "primes_chunk.csv:1: no data rows" in err)
 
         # Malformed and missing inputs: exit 2 with the file named.
-        rc, _, err = corrupted(tmp, base, "broken", "primes_procs.hyperfine.json", "{not json")
-        check("malformed JSON exits 2", 2, rc)
-        check("malformed JSON named", True, "primes_procs.hyperfine.json" in err)
+        rc, _, err = corrupted(tmp, base, "broken", "primes_procs.runs.csv", "program,limit\n1\n")
+        check("malformed runs.csv exits 2", 2, rc)
+        check("malformed runs.csv named", True, "primes_procs.runs.csv" in err)
 
         rc, _, err = corrupted(tmp, base, "nocol", "primes_instructions.csv",
                                "program,limit\noptimized,100000\n")
@@ -512,6 +585,7 @@ def main():
         check("25% slower under a 30% threshold passes", 0, rc)
 
         other_machine(tmp, base, slow)
+        legacy(tmp, base, slow)
         output_rows(tmp, base, slow)
     finally:
         shutil.rmtree(tmp)

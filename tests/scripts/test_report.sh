@@ -56,6 +56,24 @@ assert_match "paired runs table" "\\| sessions/s \\| 21,000 \\(20,000 to 22,000\
 assert_match "finding states the paired ratio" "Over 3 paired runs at 64 clients .parlab. does 0.80x" "$(cat out/report.md)"
 assert_match "finding states the speedup" "speedup $speedup" "$(sed -n '/## Findings/,/## Naive/p' out/report.md)"
 
+# With scipy (Debian's interpreter, the report's own): the speedup with its interval, paired by
+# block, the base's median stated; a point marked suspect is marked and left out of the fit.
+if /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
+    cp -r run suspect
+    awk -F, -v OFS=, 'NR > 1 && $1 == "optimized" && $3 == 2 && $4 == "dynamic" {$18 = "cv 9.1% > 5%"} {print}' \
+        run/primes_procs.csv >suspect/primes_procs.csv
+    run_status /usr/bin/python3 "$ROOT/scripts/report" suspect --out ci-out
+    assert_eq "report with intervals exit ($T_ERR)" 0 "$T_STATUS"
+    assert_match "speedup with its interval" "\\| 2 \\(suspect\\) \\| [0-9.]+ ms \\| [0-9.]+ \\[[0-9.]+, [0-9.]+\\] \\|" \
+        "$(cat ci-out/report.md)"
+    assert_match "the base's median and the pairing said" \
+        "Speedup against .nonoptimized.'s median, [0-9.]+ ms over [0-9]+ runs. In brackets a 95% bootstrap interval of the ratio of medians, resampled by block" \
+        "$(cat ci-out/report.md)"
+    assert_match "the suspect point named as left out of the fit" \
+        "left out of the Amdahl fit\\): P = 2: cv 9.1% > 5%" "$(cat ci-out/report.md)"
+    assert_match "no fit from suspect points alone" "No Amdahl fit at N = 10\\^4" "$(cat ci-out/report.md)"
+fi
+
 # Bad input: named, exit 2, nothing half-written.
 cp -r run broken
 rm broken/primes_procs.csv
