@@ -12,7 +12,7 @@ RUN      ?= results/latest
 export RUN
 SOURCES   = $(shell find src tests bench -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all build test lint format sanitize clean help bench bench-quick plots report regress baseline
+.PHONY: all build test lint format sanitize clean help bench bench-quick plots report regress baseline compare
 
 all: build
 
@@ -28,6 +28,9 @@ help:
 	@echo "make report     plots, then report/report.md and report/report.html from RUN"
 	@echo "make regress    a quick run (into results/regress/) judged against this machine's baseline"
 	@echo "                in results/baselines/ (exit 1 on a regression); ARGS=--all prints every row"
+	@echo "make compare    build A (default HEAD) and B (default the working tree) apart, time both"
+	@echo "                interleaved and judge B against A, no baseline needed (exit 1 on a"
+	@echo "                regression): make compare A=<rev> B=<rev>; ARGS=--all, --quick, --full"
 	@echo "make baseline   make RUN (default the latest run, which must be complete) the baseline"
 	@echo "                of its machine, results/baselines/<machine_id>/"
 	@echo "make clean      remove the build folders"
@@ -96,6 +99,15 @@ regress: build
 	bench/run --quick --no-latest --out "$$run"; \
 	scripts/regress $(ARGS) --baselines results/baselines "$$run"
 
+# Both sides built apart (build-compare/A, build-compare/B) and measured in one session: the
+# gate for a shared runner. A and B reach scripts/compare from the environment, never pasted
+# into the shell command line.
+compare: export COMPARE_A = $(A)
+compare: export COMPARE_B = $(B)
+compare:
+	@$(DEPS) build bench
+	scripts/compare $(ARGS) -- "$${COMPARE_A:-HEAD}" $${COMPARE_B:+"$$COMPARE_B"}
+
 # The same completeness check as the gate's (scripts/regress --check-run), then all or
 # nothing: the run is copied beside the baselines, checked again, and swapped in by rename
 # as results/baselines/<the run's machine_id>/ (a run without one is refused).
@@ -116,6 +128,6 @@ baseline:
 	echo "baseline: $$dest is now $$(basename "$$src")"
 
 clean:
-	rm -rf "$(BUILD)" "$(BUILD)-asan" "$(BUILD)-tsan"
+	rm -rf "$(BUILD)" "$(BUILD)-asan" "$(BUILD)-tsan" build-compare
 
 , := ,
