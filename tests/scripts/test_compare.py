@@ -22,19 +22,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 COMPARE = os.path.join(ROOT, "scripts", "compare")
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from parlab import judge  # noqa: E402
+from checks import check, done  # noqa: E402 (beside this file)
+
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                       os.environ.get("PARLAB_BIN", os.path.join(ROOT, "build", "bin")))
-passed = failed = 0
-
-
-def check(what, expected, actual):
-    global passed, failed
-    if expected == actual:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: expected {expected!r}, got {actual!r}", file=sys.stderr)
 
 
 def noisy(rng, center, n, cv=0.02):
@@ -173,8 +165,7 @@ def main():
     test_usage()
     with tempfile.TemporaryDirectory(prefix="parlab-test-compare.") as tmp:
         test_session(tmp)
-    print(f"test_compare: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return done("test_compare")
 
 
 if __name__ == "__main__":

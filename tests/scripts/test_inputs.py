@@ -14,21 +14,13 @@ import shutil
 import sys
 import tempfile
 
+
 # The scripts are loaded from the source tree: leave no bytecode there.
 sys.dont_write_bytecode = True
+from checks import check, done  # noqa: E402 (beside this file, after the line above)
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "run")
-passed = failed = 0
-
-
-def check(what, expected, actual):
-    global passed, failed
-    if expected == actual:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: expected {expected!r}, got {actual!r}", file=sys.stderr)
 
 
 def load(name):
@@ -223,8 +215,7 @@ def main():
     finally:
         os.chdir("/")
         shutil.rmtree(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -23,8 +23,7 @@ MEASURE = os.path.join(ROOT, "bench", "measure")
 PY = sys.executable  # a Python for the hog and the 50 MiB child
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from parlab import measure  # noqa: E402
-
-passed = failed = 0
+from checks import check, done  # noqa: E402 (beside this file)
 
 
 def load_cli():
@@ -37,15 +36,6 @@ def load_cli():
 
 
 CLI = load_cli()
-
-
-def check(what, expected, actual):
-    global passed, failed
-    if expected == actual:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: expected {expected!r}, got {actual!r}", file=sys.stderr)
 
 
 def run(*args, timeout=60):
@@ -316,9 +306,7 @@ def main():
         test_header(tmp)
         test_outside_load(tmp)
         test_signals(tmp)
-    print(f"test_measure: {passed} passed, {failed} failed "
-          f"({time.monotonic() - started:.1f} s)")
-    return 1 if failed else 0
+    return done("test_measure", f"{time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":

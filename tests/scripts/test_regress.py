@@ -13,20 +13,12 @@ import subprocess
 import sys
 import tempfile
 
+
 # The scripts are loaded from the source tree: leave no bytecode there.
 sys.dont_write_bytecode = True
+from checks import check, done  # noqa: E402 (beside this file, after the line above)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGRESS = os.path.join(ROOT, "scripts", "regress")
-passed = failed = 0
-
-
-def check(what, expected, actual):
-    global passed, failed
-    if expected == actual:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: expected {expected!r}, got {actual!r}", file=sys.stderr)
 
 
 def load_regress():
@@ -589,8 +581,7 @@ def main():
         output_rows(tmp, base, slow)
     finally:
         shutil.rmtree(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -12,26 +12,13 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 from parlab import stats  # noqa: E402
 
-passed = failed = 0
+from checks import check, done, record  # noqa: E402 (beside this file)
 
-
-def check(what, expected, actual):
-    global passed, failed
-    if expected == actual:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: expected {expected!r}, got {actual!r}", file=sys.stderr)
 
 
 def near(what, expected, actual, tol=1e-9):
-    global passed, failed
-    if actual is not None and abs(expected - actual) <= tol * max(1.0, abs(expected)):
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: expected {expected!r} (+-{tol:g}), got {actual!r}",
-              file=sys.stderr)
+    record(actual is not None and abs(expected - actual) <= tol * max(1.0, abs(expected)),
+           f"{what}: expected {expected!r} (+-{tol:g}), got {actual!r}")
 
 
 def raises(what, fn, *args, **kwargs):
@@ -237,8 +224,7 @@ def main():
     for test in (test_median_ci, test_sig3, test_ratio_ci, test_mann_whitney, test_amdahl,
                  test_karp_flatt, test_slope, test_suspect):
         test()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":
