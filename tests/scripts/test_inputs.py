@@ -5,8 +5,6 @@ non-numeric `cores` and torn runs all give exit 2 and one line naming file, row 
 with nothing printed and nothing written. The three scripts run in this process (hundreds
 of cases: no interpreter start each)."""
 import contextlib
-import importlib.machinery
-import importlib.util
 import io
 import json
 import os
@@ -23,15 +21,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "run")
 
 
-def load(name):
-    path = os.path.join(ROOT, "scripts", name)
-    loader = importlib.machinery.SourceFileLoader(name, path)
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
-    loader.exec_module(module)
-    return module
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from parlab import plots, regress, report  # noqa: E402
 
-
-TOOLS = {name: load(name) for name in ("plots", "report", "regress")}
+TOOLS = {"plots": plots, "report": report, "regress": regress}
 
 
 def run_tool(tool, folder, out):

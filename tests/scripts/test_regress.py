@@ -1,8 +1,6 @@
 """Self-tests of scripts/regress on synthetic runs whose verdicts are known, and on torn and
 malformed runs, which it must refuse (exit 2) naming the file, row and column."""
 import contextlib
-import importlib.machinery
-import importlib.util
 import io
 import json
 import os
@@ -22,11 +20,9 @@ REGRESS = os.path.join(ROOT, "scripts", "regress")
 
 
 def load_regress():
-    loader = importlib.machinery.SourceFileLoader("regress", REGRESS)
-    spec = importlib.util.spec_from_loader("regress", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from parlab import regress
+    return regress
 
 
 def times(center, runs, jitter, rng):
