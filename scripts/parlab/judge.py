@@ -5,8 +5,10 @@ gate's (scripts/regress), with no stored baseline.
 A timing row (per-run wall times of A and of B, the i-th of each from the same shuffled
 block) is SLOWER when all three hold:
 
-- B's median is slower than A's by more than the threshold (default 10%, the gate's);
-- a two-sided Mann-Whitney U test on the two samples says p < alpha (default 0.01);
+- B is slower than A by more than the threshold (default 10%, the gate's): the median of the
+  per-block ratios b_i / a_i, or, for runs not paired by block, the ratio of the medians;
+- a two-sided test says p < alpha (default 0.01): the Wilcoxon signed-rank test on the
+  per-block log ratios, where load from elsewhere cancels (Mann-Whitney U when unpaired);
 - B's fastest run is slower than A's fastest by more than the threshold too: a burst of load
   from elsewhere slows some runs, a slower program slows all of them.
 
@@ -69,18 +71,30 @@ def _pct(a, b):
 
 def timing(metric, a, b, threshold=THRESHOLD_PCT, alpha=ALPHA, paired=True):
     """Judges the wall times a (revision A) and b (revision B) of one point. paired: the i-th
-    run of each came from the same block (equal counts), as scripts/compare measures them."""
+    run of each came from the same block (equal counts), as scripts/compare measures them.
+
+    Paired, the change is the median of the per-block ratios b_i / a_i and the test is the
+    Wilcoxon signed-rank test on their logs: load that falls on a block falls on both of its
+    runs and cancels in the ratio, so a busy machine neither hides a slowdown nor fakes one.
+    Unpaired, the change is the ratio of the medians and the test Mann-Whitney's."""
     a = [float(x) for x in a]
     b = [float(x) for x in b]
     if not a or not b:
         raise ValueError(f"{metric}: no runs to judge ({len(a)} of A, {len(b)} of B)")
+    paired = paired and len(a) == len(b)
     ma, mb = statistics.median(a), statistics.median(b)
-    change = _pct(ma, mb)
     best_change = _pct(min(a), min(b))
-    p = stats.mann_whitney(a, b)
+    if paired:
+        change = 100.0 * (statistics.median(stats.block_ratios(a, b)) - 1.0)
+        p = stats.signed_rank(a, b)
+        test, floor = "signed-rank", stats.min_blocks_for(alpha)
+    else:
+        change = _pct(ma, mb)
+        p = stats.mann_whitney(a, b)
+        test, floor = "U test", stats.min_runs_for(alpha)
     pf = stats.p_faster(a, b)
-    ratio = stats.ratio_ci(b, a, paired=paired and len(a) == len(b))
-    notes = [f"p = {p:.3g}, runs {len(a)}/{len(b)}"]
+    ratio = stats.ratio_ci(b, a, paired=paired)
+    notes = [f"{test} p = {p:.3g}, runs {len(a)}/{len(b)}"]
     verdict = OK
     if change > threshold:
         if p >= alpha:
@@ -91,7 +105,7 @@ def timing(metric, a, b, threshold=THRESHOLD_PCT, alpha=ALPHA, paired=True):
             verdict = SLOWER
     elif change < -threshold and p < alpha and best_change < -threshold:
         verdict = FASTER
-    if len(a) < stats.min_runs_for(alpha) or len(b) < stats.min_runs_for(alpha):
+    if min(len(a), len(b)) < floor:
         notes.append(f"too few runs to reach p < {alpha:g}")
     return Row(metric, f"{ma:.4f}", f"{mb:.4f}", change, verdict, pf, ratio, p,
                ", ".join(notes))

@@ -39,69 +39,21 @@ import argparse
 import math
 import os
 import re
+import statistics
 import sys
-from functools import lru_cache
 
 from . import results as pr
+from . import stats
 
 
-# -- statistics ------------------------------------------------------------------------
-
-def ranks(values):
-    """Average ranks (1-based), ties sharing the mean of their positions."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            out[order[k]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return out
-
-
-@lru_cache(maxsize=None)
-def u_count(u, m, n):
-    """Arrangements of m and n untied samples whose U statistic equals u."""
-    if u < 0 or u > m * n:
-        return 0
-    if m == 0 or n == 0:
-        return 1 if u == 0 else 0
-    return u_count(u - n, m - 1, n) + u_count(u, m, n - 1)
+# The statistics are parlab.stats' (Mann-Whitney through scipy): one implementation for the
+# gate, the comparison and the report.
+median = statistics.median
 
 
 def mann_whitney_p(a, b):
-    """Two-sided p-value of the Mann-Whitney U test: exact for small untied samples, the
-    normal approximation with tie and continuity corrections otherwise."""
-    m, n = len(a), len(b)
-    if m == 0 or n == 0:
-        return 1.0
-    r = ranks(list(a) + list(b))
-    u1 = sum(r[:m]) - m * (m + 1) / 2.0
-    u = min(u1, m * n - u1)
-    tied = len(set(a) | set(b)) < m + n
-    if not tied and m + n <= 40:
-        total = math.comb(m + n, m)
-        tail = sum(u_count(k, m, n) for k in range(int(math.floor(u)) + 1))
-        return min(1.0, 2.0 * tail / total)
-    counts = {}
-    for v in list(a) + list(b):
-        counts[v] = counts.get(v, 0) + 1
-    nn = m + n
-    tie = sum(t ** 3 - t for t in counts.values())
-    var = m * n / 12.0 * ((nn + 1) - tie / (nn * (nn - 1)))
-    if var <= 0:
-        return 1.0
-    z = (abs(u - m * n / 2.0) - 0.5) / math.sqrt(var)
-    return min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2.0)))
-
-
-def median(xs):
-    s = sorted(xs)
-    k = len(s) // 2
-    return s[k] if len(s) % 2 else (s[k - 1] + s[k]) / 2.0
+    """Two-sided Mann-Whitney p of two samples; 1.0 when one is empty (nothing to judge)."""
+    return stats.mann_whitney(a, b) if a and b else 1.0
 
 
 # -- reading runs ------------------------------------------------------------------------

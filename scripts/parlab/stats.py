@@ -215,6 +215,51 @@ def min_runs_for(alpha):
     return n
 
 
+
+def block_ratios(a, b):
+    """The per-block ratios b_i / a_i of two interleaved samples (the i-th run of each from
+    the same block): what B took against A under the same conditions."""
+    a = _sample(a, "a", positive=True)
+    b = _sample(b, "b", positive=True)
+    if len(a) != len(b):
+        raise ValueError(f"paired runs need equal counts, not {len(a)} and {len(b)}")
+    return [y / x for x, y in zip(a, b)]
+
+
+def signed_rank(a, b):
+    """Two-sided p-value of the Wilcoxon signed-rank test on the per-block log ratios
+    log(b_i / a_i) of two interleaved samples: is B's time a constant factor away from A's?
+
+    Where runs alternate in blocks, a burst of load from elsewhere slows both runs of a block
+    alike, and the ratio inside the block cancels it; Mann-Whitney, which ignores the pairing,
+    sees the burst as spread on both sides and loses power just when the machine is busy.
+    Logs, so that a factor and its inverse weigh the same. scipy's method 'auto': exact
+    for up to 50 blocks without zero differences, the normal approximation otherwise;
+    blocks whose two runs took exactly the same time say nothing and are dropped ('wilcox').
+    p is 1.0 when every block is such a tie."""
+    d = [math.log(r) for r in block_ratios(a, b)]
+    if not any(d):
+        return 1.0
+    # 'auto' would warn and fall back to the approximation when a block is tied: say it.
+    method = "approx" if 0.0 in d else "auto"
+    return float(scipy.stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided",
+                                      method=method).pvalue)
+
+
+def min_blocks_for(alpha):
+    """The smallest number of blocks at which the two-sided exact signed-rank test can reach
+    p < alpha at all: its smallest p, every block going the same way, is 2 / 2^n.
+
+        n = 6: 0.031   enough for alpha = 0.05
+        n = 8: 0.0078  enough for alpha = 0.01 (the gate's)
+        n = 11: 0.00098  enough for alpha = 0.001"""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha {alpha!r} is not between 0 and 1")
+    n = 1
+    while 2.0 / 2 ** n >= alpha:
+        n += 1
+    return n
+
 # -- 4. Amdahl's law ------------------------------------------------------------------------
 
 @dataclass(frozen=True)

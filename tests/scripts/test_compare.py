@@ -65,6 +65,25 @@ def test_rules():
     check("some runs slowed", judge.OK, burst.verdict)
     check("... said so", True, "some runs slowed" in burst.note)
 
+    # Load from elsewhere that slows whole blocks (both runs of a block alike, by up to
+    # 2.5x, in a random half of them): the paired test sees through it, both ways.
+    def loaded(slowdown, seed):
+        r = random.Random(seed)
+        xs, ys = [], []
+        for _ in range(15):
+            load = 1.0 + (r.uniform(0.2, 1.5) if r.random() < 0.5 else 0.0)
+            xs.append(load * math.exp(r.gauss(0.0, 0.02)))
+            ys.append(load * slowdown * math.exp(r.gauss(0.0, 0.02)))
+        return xs, ys
+
+    caught = sum(judge.timing("t", *loaded(1.25, s)).failed for s in range(20))
+    check("a 25% slowdown under block load: caught 20 of 20", 20, caught)
+    missed = sum(judge.timing("t", *loaded(1.25, s), paired=False).failed for s in range(20))
+    check("... which the unpaired U test misses in some", True, missed < 20)
+    false = sum(judge.timing("t", *loaded(1.0, s)).failed for s in range(20))
+    check("A/A under block load: never fails", 0, false)
+    check("the note names the test", True, "signed-rank" in slow.note)
+
     fast = judge.timing("t", a, noisy(rng, 0.7, 15))
     check("clearly faster B", judge.FASTER, fast.verdict)
     check("faster never fails", False, fast.failed)

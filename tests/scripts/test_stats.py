@@ -122,6 +122,28 @@ def test_mann_whitney():
     raises("alpha 0", stats.min_runs_for, 0.0)
 
 
+def test_signed_rank():
+    # Log ratios d = 1, -2, 3, 4, 5: W- = 2; of the 2^5 equally likely sign patterns, those
+    # with W- <= 2 are {}, {1} and {2}: p = 2 * 3/32, two-sided.
+    a = [1.0] * 5
+    b = [math.exp(d) for d in (1, -2, 3, 4, 5)]
+    near("signed-rank p, hand-counted", 6 / 32, stats.signed_rank(a, b))
+    near("every block slower, 8 blocks", 2 / 256, stats.signed_rank([1.0] * 8, [1.3] * 8))
+    near("every block faster, 7 blocks", 2 / 128, stats.signed_rank([1.3] * 7, [1.0] * 7))
+    check("identical blocks", 1.0, stats.signed_rank([1, 2, 3], [1, 2, 3]))
+    check("block ratios", [2.0, 0.5], stats.block_ratios([1, 4], [2, 2]))
+    raises("unequal block counts", stats.block_ratios, [1, 2], [1])
+    check("min blocks for 0.05", 6, stats.min_blocks_for(0.05))
+    check("min blocks for 0.01", 8, stats.min_blocks_for(0.01))
+    check("min blocks for 0.001", 11, stats.min_blocks_for(0.001))
+    for alpha in (0.05, 0.01, 0.001):
+        n = stats.min_blocks_for(alpha)
+        check(f"{n} blocks can reach p < {alpha}", True,
+              stats.signed_rank([1.0] * n, [2.0] * n) < alpha)
+        check(f"{n - 1} blocks cannot reach p < {alpha}", True,
+              stats.signed_rank([1.0] * (n - 1), [2.0] * (n - 1)) >= alpha)
+
+
 def amdahl(f, p):
     return 1.0 / (f + (1.0 - f) / p)
 
@@ -221,7 +243,7 @@ def test_suspect():
 
 
 def main():
-    for test in (test_median_ci, test_sig3, test_ratio_ci, test_mann_whitney, test_amdahl,
+    for test in (test_median_ci, test_sig3, test_ratio_ci, test_mann_whitney, test_signed_rank, test_amdahl,
                  test_karp_flatt, test_slope, test_suspect):
         test()
     return done()
