@@ -131,11 +131,15 @@ class Server:
             self.cond.notify_all()
 
     def wait_for(self, pred, count=1, timeout=WAIT):
-        """The first `count` log lines matching pred, waiting for them to be written."""
+        """The first `count` log lines matching pred, waiting for them to be written. Each
+        line is looked at once: a server that logs tens of thousands of lines quickly must
+        not find its reader rescanning them all at every new one (and its pipe full)."""
         deadline = time.monotonic() + timeout
+        found, seen = [], 0
         with self.cond:
             while True:
-                found = [line for line in self.lines if pred(line)]
+                found += [line for line in self.lines[seen:] if pred(line)]
+                seen = len(self.lines)
                 if len(found) >= count:
                     return found[:count]
                 left = deadline - time.monotonic()
