@@ -3,6 +3,7 @@
  * the signals, and hands them to one model:
  *
  *   thread  one thread per connection, blocking waits (model_thread.c)
+ *   pool    a fixed set of worker threads taking connections from a queue (model_pool.c)
  *
  * Each prepares what can fail before the server says it listens, then serves until asked
  * to stop, stops accepting, ends every connection and returns within MODEL_STOP_GRACE_NS. */
@@ -36,7 +37,7 @@ struct model_ops {
     int (*serve)(struct model_env *e);
 };
 
-extern const struct model_ops model_thread;
+extern const struct model_ops model_thread, model_pool;
 
 /* Waits until wake_rd turns readable: a signal asks the server to stop. */
 void model_wait_wake(struct model_env *e);

@@ -1,9 +1,9 @@
 /* server - the lab's running-mean server. Clients send a number, then `ready`; each gets
  * the mean of everything every client sent, printed as Python prints a float. What a
  * conversation says and logs is conv.c's, who gets a connection slot admit.c's, how long a
- * conversation may take deadline.c's, and how connections are waited on the model's
- * (model.h: a thread per connection, the lab's). This file is the rest: options, the
- * listener, signals, the log writer and --metrics. */
+ * conversation may take deadline.c's, and how connections are waited on the chosen
+ * model's (model.h: a thread per connection, the lab's, by default). This file is the
+ * rest: options, the listener, signals, the log writer and --metrics. */
 #include "cli.h"
 #include "conv.h"
 #include "convio.h"
@@ -31,6 +31,11 @@
 #define SERVER_REPORT_MS    100
 /* Descriptors above this are turned away (the slots are indexed by descriptor). */
 #define SERVER_MAX_SLOTS (1u << 22)
+
+static const struct model_ops *const server_models[] = {
+    [SRVCONFIG_THREAD] = &model_thread,
+    [SRVCONFIG_POOL] = &model_pool,
+};
 
 static int server_wake_wr; /* the signal thread writes here to stop the model */
 
@@ -101,7 +106,7 @@ int main(int argc, char **argv)
     cli_init(argv[0]);
     static struct srvconfig cfg;
     srvconfig_parse(argc, argv, &cfg);
-    const struct model_ops *model = &model_thread;
+    const struct model_ops *model = server_models[cfg.model];
     static struct srvmetrics metrics;
     if (cfg.metrics || cfg.events)
         srvmetrics_parse(&metrics, cfg.metrics, cfg.metrics_interval, cfg.events);
@@ -131,6 +136,7 @@ int main(int argc, char **argv)
     }
     server_wake_wr = wake[1];
     struct model_env env = {.conv = &conv,
+                            .threads = cfg.threads,
                             .lfd = -1,
                             .wake_rd = wake[0],
                             .stop_rd = stop[0],

@@ -8,18 +8,38 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+/* Long options without a letter. */
+enum { SRVCONFIG_OPT_MODEL = 256, SRVCONFIG_OPT_THREADS };
+
+/* The default number of pool workers. */
+static unsigned srvconfig_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > SRVCONFIG_MAX_THREADS ? SRVCONFIG_MAX_THREADS : (unsigned)n;
+}
 
 static void srvconfig_usage(void)
 {
-    printf("usage: server PORT [--bind ADDR] [--quiet] [--max-clients N] [--max-per-address N]\n"
+    printf("usage: server PORT [--model thread|pool [--threads N]] [--bind ADDR]\n"
+           "              [--quiet] [--max-clients N] [--max-per-address N]\n"
            "              [--idle-timeout SECONDS] [--conversation-timeout SECONDS]\n"
            "              [--metrics FILE [--metrics-interval SECONDS] [--events LIST]]\n"
            "\n"
-           "Serves the running mean of the numbers clients send, one thread per connection:\n"
-           "each reads a number, adds it to the mean of all data from all clients, waits for\n"
-           "\"ready\" and replies with the mean so far. Ctrl-C (SIGINT) or SIGTERM stops it.\n"
+           "Serves the running mean of the numbers clients send: each connection reads a\n"
+           "number, adds it to the mean of all data from all clients, waits for \"ready\"\n"
+           "and replies with the mean so far. Ctrl-C (SIGINT) or SIGTERM stops it.\n"
            "\n"
            "  PORT                        TCP port; 0 picks a free one (the log shows which)\n"
+           "      --model MODEL           how connections are served (default thread):\n"
+           "                              thread  one thread per connection, as in the lab\n"
+           "                              pool    N worker threads, each serving one\n"
+           "                                      connection at a time from a queue\n"
+           "      --threads N             the pool's N (default: online CPUs, here %u);\n"
+           "                              refused with --model thread\n"
            "  -b, --bind ADDR             address to listen on (default 0.0.0.0)\n"
            "  -q, --quiet                 log only the listening and stopped lines\n"
            "  -m, --max-clients N         connections served at once (default: descriptor\n"
@@ -44,10 +64,10 @@ static void srvconfig_usage(void)
            "                              %s; 'none' for none)\n"
            "  -h, --help                  this text\n"
            "\n"
-           "exit status: 0 stopped by a signal, 1 could not listen or write --metrics,\n"
-           "2 bad usage\n",
-           SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE, COUNTERS_ENV,
-           COUNTERS_DEFAULT_LIST);
+           "exit status: 0 stopped by a signal, 1 could not listen, set up its model or\n"
+           "write --metrics, 2 bad usage\n",
+           srvconfig_cpus(), SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE,
+           COUNTERS_ENV, COUNTERS_DEFAULT_LIST);
 }
 
 /* A time limit in seconds; one too short to keep is refused rather than taken as "never". */
@@ -64,6 +84,8 @@ static double srvconfig_limit(const char *option, const char *text)
 void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
 {
     static const struct option longopts[] = {
+        {"model", required_argument, NULL, SRVCONFIG_OPT_MODEL},
+        {"threads", required_argument, NULL, SRVCONFIG_OPT_THREADS},
         {"bind", required_argument, NULL, 'b'},
         {"quiet", no_argument, NULL, 'q'},
         {"max-clients", required_argument, NULL, 'm'},
@@ -76,6 +98,9 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char *const models[] = {"thread", "pool", NULL};
+    cfg->model = SRVCONFIG_THREAD;
+    cfg->threads = 0;
     cfg->bind = "0.0.0.0";
     cfg->quiet = 0;
     cfg->max_clients = 0;
@@ -89,6 +114,12 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
     int c;
     while ((c = getopt_long(argc, argv, ":b:qm:a:t:T:M:I:e:h", longopts, NULL)) != -1) {
         switch (c) {
+        case SRVCONFIG_OPT_MODEL:
+            cfg->model = (enum srvconfig_model)cli_parse_choice("--model", optarg, models);
+            break;
+        case SRVCONFIG_OPT_THREADS:
+            cfg->threads = (unsigned)cli_parse_u64("--threads", optarg, 1, SRVCONFIG_MAX_THREADS);
+            break;
         case 'b':
             if (optarg[0] == '\0')
                 cli_usage_error("--bind: the address is empty");
@@ -133,6 +164,11 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
         cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
     if (cfg->metrics_interval > 0 && !cfg->metrics)
         cli_usage_error("--metrics-interval needs --metrics FILE");
+    if (cfg->model == SRVCONFIG_THREAD && cfg->threads)
+        cli_usage_error("--threads: the thread model runs one thread per connection; "
+                        "--threads is for --model pool");
+    if (cfg->model != SRVCONFIG_THREAD && cfg->threads == 0)
+        cfg->threads = srvconfig_cpus();
     if (cfg->conversation_timeout < 0)
         cfg->conversation_timeout =
             cfg->idle_timeout > 0 ? cfg->idle_timeout + SRVCONFIG_LAB_PAUSE : 0;

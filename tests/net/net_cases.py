@@ -7,6 +7,10 @@ Each case starts its own server on a free port (PORT 0; the listening line names
 it got), talks to it over loopback, and checks replies and log lines exactly. A failed
 check prints what was expected and what came out. Exit status: 0 passed, 1 failed,
 77 skipped.
+
+PARLAB_SERVER_MODEL (thread or pool; default thread, with no --model at all)
+is the concurrency model every server a case starts runs with: the same behaviour is
+expected of each.
 """
 import csv
 import math
@@ -34,6 +38,10 @@ WAIT = 15 * SLOW
 # A stop must take under a second; instrumentation gets twice that.
 STOP_BUDGET = 2.0 if SANITIZED else 1.0
 SKIP = 77
+MODEL = os.environ.get("PARLAB_SERVER_MODEL") or "thread"
+# A pool serves as many conversations at once as it has workers; the cases hold a few at
+# once (four at most), so the pool gets more than that rather than one per CPU.
+POOL_WORKERS = 8
 
 
 class Failure(Exception):
@@ -100,11 +108,31 @@ class RunningMean:
         return py_mean(self.values)
 
 
+def model_args(workers=POOL_WORKERS):
+    """The options that select MODEL (none for the thread model, the default)."""
+    if MODEL == "thread":
+        return []
+    if MODEL == "pool":
+        return ["--model", "pool", "--threads", str(workers)]
+    return ["--model", MODEL]
+
+
+def server_command(port, *args, workers=POOL_WORKERS):
+    return [os.path.join(BIN, "server"), str(port), *args, *model_args(workers)]
+
+
+def needs_workers(n, what):
+    """A pool serves --threads conversations at once and queues the rest: a case that
+    holds more than a pool can be given is for the other models."""
+    if MODEL == "pool" and n > 100:
+        raise Skip(f"{what} at once; a pool serves one per worker (the rest wait their turn)")
+
+
 class Server:
     """A server process on a free port, its output gathered line by line as it comes."""
 
-    def __init__(self, *args, command=None):
-        self.cmd = command or [os.path.join(BIN, "server"), "0", *args]
+    def __init__(self, *args, command=None, workers=POOL_WORKERS):
+        self.cmd = command or server_command(0, *args, workers=workers)
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines, self.err = [], []
@@ -563,6 +591,15 @@ def case_server_usage():
         ("0", "--idle-timeout", "x"): "server: --idle-timeout: 'x' is not a number from 0 to 1e+06",
         ("0", "--bind", ""): "server: --bind: the address is empty",
         ("0", "--bind"): "server: option '--bind' needs a value (see --help)",
+        ("0", "--model", "fibers"):
+            "server: --model: 'fibers' is not one of thread|pool",
+        ("0", "--model"): "server: option '--model' needs a value (see --help)",
+        ("0", "--threads", "2"): "server: --threads: the thread model runs one thread per "
+                                 "connection; --threads is for --model pool",
+        ("0", "--model", "pool", "--threads", "0"):
+            "server: --threads: '0' is out of range (1 to 1024)",
+        ("0", "--model", "pool", "--threads", "x"):
+            "server: --threads: 'x' is not a whole number from 1 to 1024",
     }
     for args, message in usage.items():
         res = run([server, *args])
@@ -866,7 +903,7 @@ def case_signal_stop():
     last, status 0, and the port can be bound again at once."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         port = quiet_port()
-        with Server(command=[os.path.join(BIN, "server"), str(port)]) as srv:
+        with Server(command=server_command(port)) as srv:
             idle = connect(port)
             after_data = connect(port)
             after_data.sendall(b"5")
@@ -885,7 +922,7 @@ def case_signal_stop():
             lab.wait()
             lab.stdout.close()
             lab.stderr.close()
-        with Server(command=[os.path.join(BIN, "server"), str(port)]) as again:
+        with Server(command=server_command(port)) as again:
             check_eq(port, again.port, "port bound again right after the stop")
             check_eq("1.0", converse(port, b"1ready")[0], "reply from the restarted server")
             again.stop()
@@ -896,7 +933,7 @@ def case_port_reuse():
     next server bind the port anyway, at once, several times over."""
     port = quiet_port()
     for round_ in range(3):
-        with Server(command=[os.path.join(BIN, "server"), str(port), "--quiet"]) as srv:
+        with Server(command=server_command(port, "--quiet")) as srv:
             port = srv.port
             check_eq(port, srv.port, f"port in round {round_}")
             for i in range(20):
@@ -1065,8 +1102,9 @@ def case_fair_share():
     n, idle = 64, 2.0 * SLOW
     with tempfile.TemporaryDirectory() as tmp:
         metrics = os.path.join(tmp, "m.csv")
+        # A pool needs a worker for each of them, and the newcomers.
         with Server("--max-clients", str(n), "--idle-timeout", str(idle),
-                    "--metrics", metrics, "--events", "none") as srv:
+                    "--metrics", metrics, "--events", "none", workers=n + 16) as srv:
             attacker = Dribbler(srv.port, n, 0.25)
             attacker.start()
             try:
@@ -1130,8 +1168,8 @@ def case_stdout_blocked():
     rd, wr = os.pipe()
     with tempfile.TemporaryDirectory() as tmp:
         metrics = os.path.join(tmp, "m.csv")
-        proc = subprocess.Popen([os.path.join(BIN, "server"), str(port), "--idle-timeout",
-                                 str(idle), "--metrics", metrics, "--events", "none"],
+        proc = subprocess.Popen(server_command(port, "--idle-timeout", str(idle), "--metrics",
+                                               metrics, "--events", "none"),
                                 stdin=subprocess.DEVNULL, stdout=wr, stderr=subprocess.PIPE)
         os.close(wr)
         try:
@@ -1255,6 +1293,7 @@ def raise_fd_limit(need):
 def case_many_clients():
     """1,000 clients connected at once, each answered with the exact mean of all 1,000."""
     n = 1000
+    needs_workers(n, f"{n} conversations")
     raise_fd_limit(n + 64)
     values = [str(v) for v in range(-400, 3 * n - 400, 3)]
     with Server() as srv:
@@ -1262,7 +1301,8 @@ def case_many_clients():
         expected = py_mean(values)
         wrong = [r for r in replies if r != expected]
         check_eq([], wrong[:5], f"replies that are not the mean {expected} ({len(wrong)} wrong)")
-        check(int(status["Threads"]) >= n, f"{status['Threads']} threads for {n} clients")
+        if MODEL == "thread":
+            check(int(status["Threads"]) >= n, f"{status['Threads']} threads for {n} clients")
         srv.stop()
         check_log(srv.lines)
         check_eq(2 + 4 * n, len(srv.lines), "log lines")
@@ -1274,6 +1314,7 @@ def case_hold_8000():
     if SANITIZED:
         raise Skip("sanitizers multiply memory use; the figure is for the release build")
     n = 8000
+    needs_workers(n, f"{n} conversations")
     raise_fd_limit(n + 64)
     values = [str(v * 7 - 12345) for v in range(n)]
     with Server() as srv:
@@ -1281,7 +1322,8 @@ def case_hold_8000():
         expected = py_mean(values)
         wrong = [r for r in replies if r != expected]
         check_eq([], wrong[:5], f"replies that are not the mean {expected} ({len(wrong)} wrong)")
-        check(int(status["Threads"]) >= n, f"{status['Threads']} threads for {n} clients")
+        if MODEL == "thread":
+            check(int(status["Threads"]) >= n, f"{status['Threads']} threads for {n} clients")
         final = srv.status()
         # And a stop with all of them connected again, mid-conversation.
         socks = []

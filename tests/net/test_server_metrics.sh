@@ -1,9 +1,11 @@
 # The server's --metrics: counters read through PAPI SDE, the count of values and the mean,
 # rows every interval and one at shutdown, all equal to what the test itself sent.
+# usage: test_server_metrics.sh [MODEL]   (the server's --model; default its own, thread)
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
+model=(${1:+--model "$1"})
 
-"$PARLAB_BIN/server" 0 --quiet --metrics m.csv --metrics-interval 0.2 --events none >log 2>&1 &
+"$PARLAB_BIN/server" 0 "${model[@]}" --quiet --metrics m.csv --metrics-interval 0.2 --events none >log 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 100); do
