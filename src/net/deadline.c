@@ -47,3 +47,44 @@ enum deadline_kind deadline_expired(const struct deadline *d, uint64_t now_ns)
         return DEADLINE_IDLE;
     return DEADLINE_NONE;
 }
+
+void deadline_lane_init(struct deadline_lane *l)
+{
+    l->head.prev = l->head.next = &l->head;
+    l->head.at = 0;
+}
+
+void deadline_lane_cancel(struct deadline_timer *t)
+{
+    if (!t->next)
+        return;
+    t->prev->next = t->next;
+    t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+}
+
+void deadline_lane_arm(struct deadline_lane *l, struct deadline_timer *t, uint64_t at_ns)
+{
+    deadline_lane_cancel(t);
+    if (at_ns == 0)
+        return;
+    t->at = at_ns;
+    t->prev = l->head.prev;
+    t->next = &l->head;
+    l->head.prev->next = t;
+    l->head.prev = t;
+}
+
+struct deadline_timer *deadline_lane_due(const struct deadline_lane *l, uint64_t now_ns)
+{
+    struct deadline_timer *first = l->head.next;
+    return first != &l->head && first->at <= now_ns ? first : NULL;
+}
+
+uint64_t deadline_lane_next(const struct deadline_lane *l, uint64_t next_ns)
+{
+    const struct deadline_timer *first = l->head.next;
+    if (first == &l->head)
+        return next_ns;
+    return next_ns == 0 || first->at < next_ns ? first->at : next_ns;
+}

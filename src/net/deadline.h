@@ -45,4 +45,34 @@ uint64_t deadline_next(const struct deadline *d);
 /* Which limit has passed at now_ns (the conversation one when both have). */
 enum deadline_kind deadline_expired(const struct deadline *d, uint64_t now_ns);
 
+/* Timers for an event loop that keeps thousands of connections: a lane is a queue of
+ * timers that are always armed in time order (a lane per kind of limit, each the same
+ * length for every connection, armed at the loop's "now", which never goes back), so its
+ * first timer is its earliest, and arming, re-arming and cancelling are O(1). The loop
+ * sleeps until the earliest first timer of its lanes (the epoll_wait or io_uring wait
+ * timeout), then takes the timers due. */
+struct deadline_timer {
+    struct deadline_timer *prev, *next; /* NULL while not armed */
+    uint64_t at;
+};
+
+struct deadline_lane {
+    struct deadline_timer head; /* the sentinel of a circular list */
+};
+
+void deadline_lane_init(struct deadline_lane *l);
+
+/* Arms t (cancelling it first if armed) at at_ns, which must not be earlier than any
+ * timer already in the lane. at_ns 0 only cancels: 0 means never. */
+void deadline_lane_arm(struct deadline_lane *l, struct deadline_timer *t, uint64_t at_ns);
+
+/* Disarms t; harmless if it is not armed. */
+void deadline_lane_cancel(struct deadline_timer *t);
+
+/* The lane's earliest timer if it is due at now_ns (its time has come), else NULL. */
+struct deadline_timer *deadline_lane_due(const struct deadline_lane *l, uint64_t now_ns);
+
+/* The earlier of next_ns and the lane's earliest timer; 0 for none on both sides. */
+uint64_t deadline_lane_next(const struct deadline_lane *l, uint64_t next_ns);
+
 #endif

@@ -13,7 +13,7 @@
 /* Long options without a letter. */
 enum { SRVCONFIG_OPT_MODEL = 256, SRVCONFIG_OPT_THREADS };
 
-/* The default number of pool workers. */
+/* The default number of pool workers or event loops. */
 static unsigned srvconfig_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -24,7 +24,7 @@ static unsigned srvconfig_cpus(void)
 
 static void srvconfig_usage(void)
 {
-    printf("usage: server PORT [--model thread|pool [--threads N]] [--bind ADDR]\n"
+    printf("usage: server PORT [--model thread|pool|epoll [--threads N]] [--bind ADDR]\n"
            "              [--quiet] [--max-clients N] [--max-per-address N]\n"
            "              [--idle-timeout SECONDS] [--conversation-timeout SECONDS]\n"
            "              [--metrics FILE [--metrics-interval SECONDS] [--events LIST]]\n"
@@ -38,8 +38,9 @@ static void srvconfig_usage(void)
            "                              thread  one thread per connection, as in the lab\n"
            "                              pool    N worker threads, each serving one\n"
            "                                      connection at a time from a queue\n"
-           "      --threads N             the pool's N (default: online CPUs, here %u);\n"
-           "                              refused with --model thread\n"
+           "                              epoll   N non-blocking epoll event loops\n"
+           "      --threads N             pool workers or epoll loops (default: online CPUs,\n"
+           "                              here %u); refused with --model thread\n"
            "  -b, --bind ADDR             address to listen on (default 0.0.0.0)\n"
            "  -q, --quiet                 log only the listening and stopped lines\n"
            "  -m, --max-clients N         connections served at once (default: descriptor\n"
@@ -98,7 +99,7 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const char *const models[] = {"thread", "pool", NULL};
+    static const char *const models[] = {"thread", "pool", "epoll", NULL};
     cfg->model = SRVCONFIG_THREAD;
     cfg->threads = 0;
     cfg->bind = "0.0.0.0";
@@ -166,7 +167,7 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
         cli_usage_error("--metrics-interval needs --metrics FILE");
     if (cfg->model == SRVCONFIG_THREAD && cfg->threads)
         cli_usage_error("--threads: the thread model runs one thread per connection; "
-                        "--threads is for --model pool");
+                        "--threads is for --model pool or epoll");
     if (cfg->model != SRVCONFIG_THREAD && cfg->threads == 0)
         cfg->threads = srvconfig_cpus();
     if (cfg->conversation_timeout < 0)

@@ -14,13 +14,13 @@
 #define SRVCONFIG_RESERVED_FDS 16
 
 /* How connections are served (model.h). */
-enum srvconfig_model { SRVCONFIG_THREAD, SRVCONFIG_POOL };
+enum srvconfig_model { SRVCONFIG_THREAD, SRVCONFIG_POOL, SRVCONFIG_EPOLL };
 #define SRVCONFIG_MAX_THREADS 1024
 
 struct srvconfig {
     unsigned port;
     enum srvconfig_model model;
-    unsigned threads; /* pool workers; 0 with the thread model */
+    unsigned threads; /* pool workers or event loops; 0 with the thread model */
     const char *bind;
     int quiet;
     uint64_t max_clients;        /* 0: from the descriptor limit */

@@ -8,7 +8,7 @@ it got), talks to it over loopback, and checks replies and log lines exactly. A 
 check prints what was expected and what came out. Exit status: 0 passed, 1 failed,
 77 skipped.
 
-PARLAB_SERVER_MODEL (thread or pool; default thread, with no --model at all)
+PARLAB_SERVER_MODEL (thread, pool or epoll; default thread, with no --model at all)
 is the concurrency model every server a case starts runs with: the same behaviour is
 expected of each.
 """
@@ -592,13 +592,13 @@ def case_server_usage():
         ("0", "--bind", ""): "server: --bind: the address is empty",
         ("0", "--bind"): "server: option '--bind' needs a value (see --help)",
         ("0", "--model", "fibers"):
-            "server: --model: 'fibers' is not one of thread|pool",
+            "server: --model: 'fibers' is not one of thread|pool|epoll",
         ("0", "--model"): "server: option '--model' needs a value (see --help)",
         ("0", "--threads", "2"): "server: --threads: the thread model runs one thread per "
-                                 "connection; --threads is for --model pool",
+                                 "connection; --threads is for --model pool or epoll",
         ("0", "--model", "pool", "--threads", "0"):
             "server: --threads: '0' is out of range (1 to 1024)",
-        ("0", "--model", "pool", "--threads", "x"):
+        ("0", "--model", "epoll", "--threads", "x"):
             "server: --threads: 'x' is not a whole number from 1 to 1024",
     }
     for args, message in usage.items():

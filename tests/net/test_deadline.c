@@ -1,5 +1,6 @@
 /* test_deadline - a conversation's limits: progress restarts the idle one only, the
- * conversation one never moves, and limits too short to keep are refused. */
+ * conversation one never moves, and limits too short to keep are refused; and the lanes
+ * an event loop keeps its timers in. */
 #include "deadline.h"
 #include "net_check.h"
 
@@ -57,10 +58,42 @@ static void test_seconds(void)
     CHECK_INT(-1, deadline_seconds(0.0009, &ns, err, sizeof err));
 }
 
+/* A lane of timers of one length: the first is the earliest, re-arming moves a timer to
+ * the back, and a cancelled one is never due. */
+static void test_lane(void)
+{
+    struct deadline_lane lane;
+    deadline_lane_init(&lane);
+    struct deadline_timer a = {0}, b = {0}, c = {0};
+    CHECK(deadline_lane_due(&lane, UINT64_MAX) == NULL);
+    CHECK_EQ_U64(0, deadline_lane_next(&lane, 0));
+    CHECK_EQ_U64(7 * S, deadline_lane_next(&lane, 7 * S));
+    deadline_lane_arm(&lane, &a, 10 * S);
+    deadline_lane_arm(&lane, &b, 11 * S);
+    deadline_lane_arm(&lane, &c, 12 * S);
+    CHECK_EQ_U64(10 * S, deadline_lane_next(&lane, 0));
+    CHECK_EQ_U64(7 * S, deadline_lane_next(&lane, 7 * S));
+    CHECK(deadline_lane_due(&lane, 9 * S) == NULL);
+    /* a makes progress at 3 s: due at 13 s, behind c. */
+    deadline_lane_arm(&lane, &a, 13 * S);
+    CHECK_EQ_U64(11 * S, deadline_lane_next(&lane, 0));
+    deadline_lane_cancel(&b);
+    deadline_lane_cancel(&b);
+    CHECK(deadline_lane_due(&lane, 12 * S) == &c);
+    deadline_lane_cancel(&c);
+    CHECK(deadline_lane_due(&lane, 12 * S) == NULL);
+    CHECK(deadline_lane_due(&lane, 13 * S) == &a);
+    /* Armed at 0: never, and no longer in the lane. */
+    deadline_lane_arm(&lane, &a, 0);
+    CHECK(deadline_lane_due(&lane, UINT64_MAX) == NULL);
+    CHECK(a.next == NULL);
+}
+
 int main(void)
 {
     test_idle_and_whole();
     test_none();
     test_seconds();
+    test_lane();
     return check_done();
 }

@@ -1,0 +1,187 @@
+/* evloop.c - connections, timers and hand-over for the event-loop models (see evloop.h). */
+#include "evloop.h"
+
+#include "timer.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+int evloop_init(struct evloop *l, unsigned index, struct conv_server *conv)
+{
+    l->index = index;
+    l->conv = conv;
+    l->now = timer_wall_ns();
+    for (int i = 0; i < EVLOOP_LANES; i++)
+        deadline_lane_init(&l->lanes[i]);
+    l->conns.prev = l->conns.next = &l->conns;
+    l->inbox_head = l->inbox_tail = NULL;
+    l->inbox_closed = 0;
+    l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (l->wake_fd < 0)
+        return errno;
+    return pthread_mutex_init(&l->lock, NULL);
+}
+
+struct evconn *evloop_conn_new(struct conv_server *s, int fd, size_t size)
+{
+    struct evconn *ec = calloc(1, size);
+    if (!ec) {
+        conv_unadmit(s, fd, "out of memory");
+        return NULL;
+    }
+    conv_init(s, &ec->c, fd);
+    return ec;
+}
+
+void evloop_hand(struct evloop *l, struct evconn *ec)
+{
+    pthread_mutex_lock(&l->lock);
+    int closed = l->inbox_closed;
+    int wake = !closed && !l->inbox_head;
+    if (!closed) {
+        ec->next = NULL;
+        if (l->inbox_tail)
+            l->inbox_tail->next = ec;
+        else
+            l->inbox_head = ec;
+        l->inbox_tail = ec;
+    }
+    pthread_mutex_unlock(&l->lock);
+    if (closed) {
+        conv_end(l->conv, &ec->c);
+        free(ec);
+        return;
+    }
+    /* Only the first of a batch wakes the loop: it takes them all at once. */
+    uint64_t one = 1;
+    if (wake && write(l->wake_fd, &one, sizeof one) < 0) {
+        /* The counter cannot overflow at one write per batch; nothing else can fail. */
+    }
+}
+
+struct evconn *evloop_take(struct evloop *l)
+{
+    pthread_mutex_lock(&l->lock);
+    struct evconn *first = l->inbox_head;
+    l->inbox_head = l->inbox_tail = NULL;
+    pthread_mutex_unlock(&l->lock);
+    return first;
+}
+
+void evloop_begin(struct evloop *l, struct evconn *ec)
+{
+    ec->loop = l;
+    ec->state = EVCONN_READ;
+    ec->next = l->conns.next;
+    ec->prev = &l->conns;
+    l->conns.next->prev = ec;
+    l->conns.next = ec;
+    conv_begin(l->conv, &ec->c, l->now);
+    deadline_lane_arm(&l->lanes[EVLOOP_IDLE], &ec->idle, ec->c.dl.idle_at);
+    deadline_lane_arm(&l->lanes[EVLOOP_WHOLE], &ec->whole, ec->c.dl.conversation_at);
+}
+
+void evloop_progress(struct evloop *l, struct evconn *ec, uint64_t idle_before)
+{
+    /* Only when it moved: it moved to now + the idle limit, later than every other. */
+    if (ec->c.dl.idle_at != idle_before)
+        deadline_lane_arm(&l->lanes[EVLOOP_IDLE], &ec->idle, ec->c.dl.idle_at);
+}
+
+void evloop_done(struct evloop *l, struct evconn *ec)
+{
+    (void)l;
+    deadline_lane_cancel(&ec->idle);
+    deadline_lane_cancel(&ec->whole);
+    ec->state = EVCONN_SEND;
+    ec->sent = 0;
+}
+
+void evloop_wait_send(struct evloop *l, struct evconn *ec)
+{
+    if (!ec->finish.next)
+        deadline_lane_arm(&l->lanes[EVLOOP_SEND], &ec->finish,
+                          l->now + CONV_SEND_TIMEOUT_MS * 1000000ull);
+}
+
+void evloop_linger(struct evloop *l, struct evconn *ec)
+{
+    ec->state = EVCONN_LINGER;
+    ec->drained = 0;
+    deadline_lane_arm(&l->lanes[EVLOOP_LINGER], &ec->finish, l->now + CONV_LINGER_MS * 1000000ull);
+}
+
+uint64_t evloop_next(const struct evloop *l, uint64_t extra_ns)
+{
+    uint64_t next = extra_ns;
+    for (int i = 0; i < EVLOOP_LANES; i++)
+        next = deadline_lane_next(&l->lanes[i], next);
+    return next;
+}
+
+int evloop_timeout_ms(const struct evloop *l, uint64_t at_ns)
+{
+    if (at_ns == 0)
+        return -1;
+    if (at_ns <= l->now)
+        return 0;
+    /* Rounded up: waking a little late costs nothing, waking early a spin. */
+    uint64_t ms = (at_ns - l->now + 999999) / 1000000;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+struct evconn *evloop_due(struct evloop *l, enum evloop_lane *lane)
+{
+    static const size_t offsets[EVLOOP_LANES] = {
+        offsetof(struct evconn, idle),
+        offsetof(struct evconn, whole),
+        offsetof(struct evconn, finish),
+        offsetof(struct evconn, finish),
+    };
+    for (int i = 0; i < EVLOOP_LANES; i++) {
+        struct deadline_timer *t = deadline_lane_due(&l->lanes[i], l->now);
+        if (t) {
+            deadline_lane_cancel(t);
+            *lane = (enum evloop_lane)i;
+            return (struct evconn *)(void *)((char *)t - offsets[i]);
+        }
+    }
+    return NULL;
+}
+
+void evloop_end(struct evloop *l, struct evconn *ec)
+{
+    (void)l;
+    deadline_lane_cancel(&ec->idle);
+    deadline_lane_cancel(&ec->whole);
+    deadline_lane_cancel(&ec->finish);
+    ec->prev->next = ec->next;
+    ec->next->prev = ec->prev;
+    conv_end(ec->loop->conv, &ec->c);
+    free(ec);
+}
+
+void evloop_stop(struct evloop *l, int release)
+{
+    pthread_mutex_lock(&l->lock);
+    l->inbox_closed = 1;
+    struct evconn *waiting = l->inbox_head;
+    l->inbox_head = l->inbox_tail = NULL;
+    pthread_mutex_unlock(&l->lock);
+    while (waiting) {
+        struct evconn *next = waiting->next;
+        conv_end(l->conv, &waiting->c);
+        free(waiting);
+        waiting = next;
+    }
+    if (release) {
+        while (l->conns.next != &l->conns)
+            evloop_end(l, l->conns.next);
+        return;
+    }
+    for (struct evconn *ec = l->conns.next; ec != &l->conns; ec = ec->next)
+        conv_end(l->conv, &ec->c);
+}
