@@ -5,6 +5,7 @@
  *   thread  one thread per connection, blocking waits (model_thread.c)
  *   pool    a fixed set of worker threads taking connections from a queue (model_pool.c)
  *   epoll   non-blocking event loops, one per thread (model_epoll.c)
+ *   uring   completion loops on io_uring, one per thread (model_uring.c)
  *
  * Each prepares what can fail before the server says it listens, then serves until asked
  * to stop, stops accepting, ends every connection and returns within MODEL_STOP_GRACE_NS. */
@@ -38,7 +39,7 @@ struct model_ops {
     int (*serve)(struct model_env *e);
 };
 
-extern const struct model_ops model_thread, model_pool, model_epoll;
+extern const struct model_ops model_thread, model_pool, model_epoll, model_uring;
 
 /* Waits until wake_rd turns readable: a signal asks the server to stop. */
 void model_wait_wake(struct model_env *e);

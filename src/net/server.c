@@ -36,6 +36,7 @@ static const struct model_ops *const server_models[] = {
     [SRVCONFIG_THREAD] = &model_thread,
     [SRVCONFIG_POOL] = &model_pool,
     [SRVCONFIG_EPOLL] = &model_epoll,
+    [SRVCONFIG_URING] = &model_uring,
 };
 
 static int server_wake_wr; /* the signal thread writes here to stop the model */

@@ -24,7 +24,7 @@ static unsigned srvconfig_cpus(void)
 
 static void srvconfig_usage(void)
 {
-    printf("usage: server PORT [--model thread|pool|epoll [--threads N]] [--bind ADDR]\n"
+    printf("usage: server PORT [--model thread|pool|epoll|uring [--threads N]] [--bind ADDR]\n"
            "              [--quiet] [--max-clients N] [--max-per-address N]\n"
            "              [--idle-timeout SECONDS] [--conversation-timeout SECONDS]\n"
            "              [--metrics FILE [--metrics-interval SECONDS] [--events LIST]]\n"
@@ -39,8 +39,9 @@ static void srvconfig_usage(void)
            "                              pool    N worker threads, each serving one\n"
            "                                      connection at a time from a queue\n"
            "                              epoll   N non-blocking epoll event loops\n"
-           "      --threads N             pool workers or epoll loops (default: online CPUs,\n"
-           "                              here %u); refused with --model thread\n"
+           "                              uring   N io_uring completion loops%s\n"
+           "      --threads N             pool workers, epoll or uring loops (default:\n"
+           "                              online CPUs, here %u); refused with --model thread\n"
            "  -b, --bind ADDR             address to listen on (default 0.0.0.0)\n"
            "  -q, --quiet                 log only the listening and stopped lines\n"
            "  -m, --max-clients N         connections served at once (default: descriptor\n"
@@ -67,6 +68,12 @@ static void srvconfig_usage(void)
            "\n"
            "exit status: 0 stopped by a signal, 1 could not listen, set up its model or\n"
            "write --metrics, 2 bad usage\n",
+#ifdef PARLAB_HAVE_URING
+           "",
+#else
+           " (not built here:\n"
+           "                                      liburing-dev was missing)",
+#endif
            srvconfig_cpus(), SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE,
            COUNTERS_ENV, COUNTERS_DEFAULT_LIST);
 }
@@ -99,7 +106,7 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const char *const models[] = {"thread", "pool", "epoll", NULL};
+    static const char *const models[] = {"thread", "pool", "epoll", "uring", NULL};
     cfg->model = SRVCONFIG_THREAD;
     cfg->threads = 0;
     cfg->bind = "0.0.0.0";
@@ -167,7 +174,7 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
         cli_usage_error("--metrics-interval needs --metrics FILE");
     if (cfg->model == SRVCONFIG_THREAD && cfg->threads)
         cli_usage_error("--threads: the thread model runs one thread per connection; "
-                        "--threads is for --model pool or epoll");
+                        "--threads is for --model pool, epoll or uring");
     if (cfg->model != SRVCONFIG_THREAD && cfg->threads == 0)
         cfg->threads = srvconfig_cpus();
     if (cfg->conversation_timeout < 0)

@@ -14,7 +14,7 @@
 #define SRVCONFIG_RESERVED_FDS 16
 
 /* How connections are served (model.h). */
-enum srvconfig_model { SRVCONFIG_THREAD, SRVCONFIG_POOL, SRVCONFIG_EPOLL };
+enum srvconfig_model { SRVCONFIG_THREAD, SRVCONFIG_POOL, SRVCONFIG_EPOLL, SRVCONFIG_URING };
 #define SRVCONFIG_MAX_THREADS 1024
 
 struct srvconfig {

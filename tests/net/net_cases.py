@@ -8,7 +8,7 @@ it got), talks to it over loopback, and checks replies and log lines exactly. A 
 check prints what was expected and what came out. Exit status: 0 passed, 1 failed,
 77 skipped.
 
-PARLAB_SERVER_MODEL (thread, pool or epoll; default thread, with no --model at all)
+PARLAB_SERVER_MODEL (thread, pool, epoll or uring; default thread, with no --model at all)
 is the concurrency model every server a case starts runs with: the same behaviour is
 expected of each.
 """
@@ -141,13 +141,32 @@ class Server:
         for stream, sink in ((self.proc.stdout, self.lines), (self.proc.stderr, self.err)):
             threading.Thread(target=self._gather, args=(stream, sink), daemon=True).start()
         try:
-            first = self.wait_for(lambda line: True)[0]
+            try:
+                first = self.wait_for(lambda line: True)[0]
+            except Failure:
+                self.skip_without_uring()
+                raise
             m = re.fullmatch(r"Server: listening on (\S+):(\d+)", first)
             check(m is not None, f"first line of {self.cmd} is not a listening line: {first!r}")
             self.port = int(m.group(2))
         except BaseException:
             self.kill()
             raise
+
+    def skip_without_uring(self):
+        """The io_uring model is compiled out without liburing, and some kernels (or
+        seccomp filters) refuse io_uring: the server then says so in one line, exit 1."""
+        if "--model" not in self.cmd or self.cmd[self.cmd.index("--model") + 1] != "uring":
+            return
+        try:
+            rc = self.proc.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            return
+        with self.cond:
+            self.cond.wait_for(lambda: self.open_streams == 0, timeout=WAIT)
+            err = list(self.err)
+        if rc == 1 and len(err) == 1 and err[0].startswith("server: uring: "):
+            raise Skip(err[0])
 
     def _gather(self, stream, sink):
         for raw in iter(stream.readline, b""):
@@ -592,10 +611,10 @@ def case_server_usage():
         ("0", "--bind", ""): "server: --bind: the address is empty",
         ("0", "--bind"): "server: option '--bind' needs a value (see --help)",
         ("0", "--model", "fibers"):
-            "server: --model: 'fibers' is not one of thread|pool|epoll",
+            "server: --model: 'fibers' is not one of thread|pool|epoll|uring",
         ("0", "--model"): "server: option '--model' needs a value (see --help)",
         ("0", "--threads", "2"): "server: --threads: the thread model runs one thread per "
-                                 "connection; --threads is for --model pool or epoll",
+                                 "connection; --threads is for --model pool, epoll or uring",
         ("0", "--model", "pool", "--threads", "0"):
             "server: --threads: '0' is out of range (1 to 1024)",
         ("0", "--model", "epoll", "--threads", "x"):
@@ -609,6 +628,25 @@ def case_server_usage():
     res = run([server, "--help"])
     check_eq(0, res.returncode, "server --help exit status")
     check(res.stdout.startswith("usage: server PORT"), f"server --help: {res.stdout!r}")
+    # Built without liburing, the io_uring model says so and nothing starts.
+    uring_built = "not built here" not in res.stdout
+    if not uring_built:
+        res = run([server, "0", "--model", "uring"])
+        check_eq(1, res.returncode, "exit status of server --model uring, not built")
+        check_eq(["server: uring: not built (liburing-dev missing)"], res.stderr.splitlines(),
+                 "stderr of server --model uring, not built")
+        check_eq("", res.stdout, "stdout of server --model uring, not built")
+    # A kernel (or a container's seccomp filter) that refuses io_uring: one line, exit 1,
+    # before the server says it listens.
+    no_uring = os.environ.get("PARLAB_NO_URING")
+    if no_uring and uring_built:
+        res = run([no_uring, server, "0", "--model", "uring"])
+        if res.returncode != SKIP:
+            check_eq(1, res.returncode, "exit status of server --model uring, io_uring refused")
+            check_eq(["server: uring: the kernel refuses io_uring: io_uring_queue_init: "
+                      "Operation not permitted"], res.stderr.splitlines(),
+                     "stderr of server --model uring, io_uring refused")
+            check_eq("", res.stdout, "stdout of server --model uring, io_uring refused")
     with socket.socket() as holder:
         holder.bind(("0.0.0.0", 0))
         holder.listen()

@@ -1,0 +1,473 @@
+/* model_uring.c - completion loops on io_uring (liburing), one thread and one ring each
+ * (--threads N, default one per online CPU). A connection always has one operation in
+ * flight: a recv while it converses, a send for its last word, a recv again while it
+ * lingers after an error. The loop submits and waits in one io_uring_enter() with its
+ * earliest timer (evloop.h) as the timeout; a limit that passes cancels the operation in
+ * flight, and its completion (-ECANCELED) ends the conversation with "error: timeout".
+ *
+ * The listener is shared as in the epoll model, for the same reasons: the first loop
+ * accepts and hands connections out in turn. It learns of pending connections from a
+ * poll request on the listener and accepts them with accept4(2) (convio_accept), which
+ * keeps the handling of a full descriptor table in one place. Another loop learns of the
+ * connections handed to it from a read request on its eventfd, and every loop of a stop
+ * from a poll request on the stop pipe. */
+#include "model.h"
+
+#include <stdio.h>
+
+#ifdef PARLAB_HAVE_URING
+
+#include "convio.h"
+#include "evloop.h"
+#include "logline.h"
+#include "timer.h"
+
+#include <errno.h>
+#include <liburing.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Submission queue entries; the completion queue is sized for a loop's connections, one
+ * completion each in flight, and the kernel keeps any overflow rather than drop it. */
+#define URING_ENTRIES    1024
+#define URING_CQ_ENTRIES 32768
+
+/* user_data of what is not a connection's operation; a connection's is its address, and
+ * its address + 1 for a cancel request, whose completion is ignored. */
+static uint64_t uring_tag_listen, uring_tag_inbox, uring_tag_stop;
+#define URING_CANCEL_BIT 1u
+
+struct uconn {
+    struct evconn ev; /* first: the evloop's view */
+    int inflight;     /* an operation of its own is in flight */
+    int fired;        /* a timer cancelled that operation */
+    char buf[CONV_READ_SIZE];
+};
+
+struct uloop {
+    struct evloop ev;
+    struct io_uring ring;
+    atomic_int lfd;      /* the listener, once serving (the first loop only) */
+    int polling;         /* a poll request on the listener is in flight */
+    uint64_t accept_at;  /* accepting paused until then (out of descriptors), or 0 */
+    uint64_t wake_count; /* the eventfd read's buffer */
+    unsigned inflight;   /* connections' operations in flight */
+    int stopping;
+    pthread_t thread;
+};
+
+static struct model_env *env;
+static struct uloop *loops;
+static unsigned loop_count, next_loop;
+
+static void uring_fail(const char *call, int err)
+{
+    char buf[128];
+    logline_put("Server: ", call, ": ", net_strerror(err, buf, sizeof buf));
+}
+
+/* A submission entry, submitting what is queued to make room if need be; NULL (logged)
+ * when the ring refuses. */
+static struct io_uring_sqe *uring_sqe(struct uloop *l)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+    while (!sqe) {
+        int rc = io_uring_submit(&l->ring);
+        if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+            uring_fail("io_uring_submit", -rc);
+            return NULL;
+        }
+        sqe = io_uring_get_sqe(&l->ring);
+    }
+    return sqe;
+}
+
+/* Queues a connection's operation: recv into its buffer, or send of the rest of its reply. */
+static int uring_queue(struct uloop *l, struct uconn *uc, int send)
+{
+    struct io_uring_sqe *sqe = uring_sqe(l);
+    if (!sqe)
+        return -1;
+    struct conv *c = &uc->ev.c;
+    if (send)
+        io_uring_prep_send(sqe, c->fd, c->out + uc->ev.sent, c->out_len - uc->ev.sent,
+                           MSG_NOSIGNAL);
+    else
+        io_uring_prep_recv(sqe, c->fd, uc->buf, sizeof uc->buf, 0);
+    io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)uc);
+    uc->inflight = 1;
+    l->inflight++;
+    return 0;
+}
+
+static void uring_recv(struct uloop *l, struct uconn *uc)
+{
+    if (uring_queue(l, uc, 0) != 0)
+        evloop_end(&l->ev, &uc->ev);
+}
+
+/* A timer passed: the operation in flight is cancelled, and its completion acts. */
+static void uring_cancel(struct uloop *l, struct uconn *uc)
+{
+    uc->fired = 1;
+    struct io_uring_sqe *sqe = uring_sqe(l);
+    if (!sqe)
+        return;
+    io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)uc, 0);
+    io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)uc | URING_CANCEL_BIT);
+}
+
+/* The reply is sent (or could not be): close, or linger after an error. */
+static void uring_sent(struct uloop *l, struct uconn *uc)
+{
+    deadline_lane_cancel(&uc->ev.finish);
+    if (uc->ev.c.finish != CONV_FINISH_LINGER) {
+        evloop_end(&l->ev, &uc->ev);
+        return;
+    }
+    shutdown(uc->ev.c.fd, SHUT_WR);
+    evloop_linger(&l->ev, &uc->ev);
+    uring_recv(l, uc);
+}
+
+/* The conversation is over: its last word, as conv says. */
+static void uring_finish(struct uloop *l, struct uconn *uc)
+{
+    evloop_done(&l->ev, &uc->ev);
+    switch (uc->ev.c.finish) {
+    case CONV_FINISH_SILENT:
+        evloop_end(&l->ev, &uc->ev);
+        break;
+    case CONV_FINISH_SHED:
+        conv_say_busy(uc->ev.c.fd);
+        evloop_end(&l->ev, &uc->ev);
+        break;
+    default:
+        evloop_wait_send(&l->ev, &uc->ev);
+        if (uring_queue(l, uc, 1) != 0)
+            uring_sent(l, uc);
+        break;
+    }
+}
+
+static void uring_got_input(struct uloop *l, struct uconn *uc, int res, int fired)
+{
+    struct conv_server *s = l->ev.conv;
+    struct conv *c = &uc->ev.c;
+    if ((res == -EINTR || res == -EAGAIN) && !fired) {
+        uring_recv(l, uc);
+        return;
+    }
+    if (res < 0 && res != -ECANCELED && res != -EINTR && res != -EAGAIN) {
+        conv_failed(s, c, "recv", -res);
+        evloop_end(&l->ev, &uc->ev);
+        return;
+    }
+    if (res >= 0) {
+        uint64_t idle = c->dl.idle_at;
+        if (conv_input(s, c, uc->buf, (size_t)res, l->ev.now) == CONV_DONE) {
+            uring_finish(l, uc);
+            return;
+        }
+        evloop_progress(&l->ev, &uc->ev, idle);
+    }
+    if (fired && conv_expire(s, c, l->ev.now) == CONV_DONE) {
+        uring_finish(l, uc);
+        return;
+    }
+    uring_recv(l, uc);
+}
+
+static void uring_got_sent(struct uloop *l, struct uconn *uc, int res, int fired)
+{
+    struct conv *c = &uc->ev.c;
+    if (res > 0) {
+        uc->ev.sent += (size_t)res;
+        if (uc->ev.sent == c->out_len) {
+            uring_sent(l, uc);
+            return;
+        }
+    }
+    if (!fired && (res > 0 || res == -EINTR || res == -EAGAIN)) {
+        if (uring_queue(l, uc, 1) != 0)
+            uring_sent(l, uc);
+        return;
+    }
+    char buf[128], err[NET_ERR_LEN];
+    if (fired)
+        snprintf(err, sizeof err, "send: timed out");
+    else
+        snprintf(err, sizeof err, "send: %s",
+                 res == 0 ? "no progress" : net_strerror(-res, buf, sizeof buf));
+    conv_reply_failed(l->ev.conv, c, err);
+    uring_sent(l, uc);
+}
+
+static void uring_got_drained(struct uloop *l, struct uconn *uc, int res, int fired)
+{
+    if (!fired && (res > 0 || res == -EINTR || res == -EAGAIN)) {
+        uc->ev.drained += res > 0 ? (size_t)res : 0;
+        if (uc->ev.drained < CONV_DRAIN_MAX) {
+            uring_recv(l, uc);
+            return;
+        }
+    }
+    evloop_end(&l->ev, &uc->ev);
+}
+
+static void uring_complete(struct uloop *l, struct uconn *uc, int res)
+{
+    int fired = uc->fired;
+    uc->inflight = 0;
+    uc->fired = 0;
+    l->inflight--;
+    if (l->stopping)
+        return;
+    switch (uc->ev.state) {
+    case EVCONN_READ:
+        uring_got_input(l, uc, res, fired);
+        break;
+    case EVCONN_SEND:
+        uring_got_sent(l, uc, res, fired);
+        break;
+    case EVCONN_LINGER:
+        uring_got_drained(l, uc, res, fired);
+        break;
+    }
+}
+
+static void uring_begin(struct uloop *l, struct uconn *uc)
+{
+    evloop_begin(&l->ev, &uc->ev);
+    uring_recv(l, uc);
+}
+
+static void uring_start(void *arg, int fd)
+{
+    struct uloop *self = arg;
+    struct uconn *uc = (struct uconn *)evloop_conn_new(env->conv, fd, sizeof *uc);
+    if (!uc)
+        return;
+    /* In turn: connections of the same protocol cost about the same. */
+    struct uloop *to = &loops[next_loop++ % loop_count];
+    if (to == self)
+        uring_begin(self, uc);
+    else
+        evloop_hand(&to->ev, &uc->ev);
+}
+
+static void uring_watch(struct uloop *l, int fd, uint64_t *tag)
+{
+    struct io_uring_sqe *sqe = uring_sqe(l);
+    if (!sqe)
+        return;
+    if (tag == &uring_tag_inbox)
+        io_uring_prep_read(sqe, fd, &l->wake_count, sizeof l->wake_count, 0);
+    else
+        io_uring_prep_poll_add(sqe, fd, POLLIN);
+    io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)tag);
+}
+
+/* Returns 1 when the loop is to stop. */
+static int uring_event(struct uloop *l, uint64_t data, int res)
+{
+    if (data == (uint64_t)(uintptr_t)&uring_tag_stop)
+        return 1;
+    if (data == (uint64_t)(uintptr_t)&uring_tag_listen) {
+        l->polling = 0;
+        int lfd = atomic_load_explicit(&l->lfd, memory_order_acquire);
+        int backoff = lfd >= 0 ? convio_accept(env->conv, lfd, uring_start, l) : 0;
+        if (backoff)
+            l->accept_at = l->ev.now + (uint64_t)backoff * 1000000ull;
+        return 0;
+    }
+    if (data == (uint64_t)(uintptr_t)&uring_tag_inbox) {
+        struct evconn *ec = evloop_take(&l->ev);
+        while (ec) {
+            struct evconn *next = ec->next;
+            uring_begin(l, (struct uconn *)ec);
+            ec = next;
+        }
+        uring_watch(l, l->ev.wake_fd, &uring_tag_inbox);
+        return 0;
+    }
+    if (data & URING_CANCEL_BIT)
+        return 0;
+    uring_complete(l, (struct uconn *)(uintptr_t)data, res);
+    return 0;
+}
+
+static void uring_timers(struct uloop *l)
+{
+    enum evloop_lane lane;
+    struct evconn *ev;
+    while ((ev = evloop_due(&l->ev, &lane)) != NULL) {
+        struct uconn *uc = (struct uconn *)ev;
+        if (uc->inflight && !uc->fired)
+            uring_cancel(l, uc);
+    }
+}
+
+/* Takes every completion there is; returns 1 if one says stop. */
+static int uring_reap(struct uloop *l)
+{
+    int stop = 0;
+    struct io_uring_cqe *cqe;
+    while (io_uring_peek_cqe(&l->ring, &cqe) == 0) {
+        uint64_t data = io_uring_cqe_get_data64(cqe);
+        int res = cqe->res;
+        io_uring_cqe_seen(&l->ring, cqe);
+        stop |= uring_event(l, data, res);
+    }
+    return stop;
+}
+
+/* Ends every connection without a word. Their operations are ended first (shut sockets
+ * complete them at once), so that no completion writes into freed memory; what is not
+ * over by the stop's grace is closed but its memory kept. */
+static void uring_stop(struct uloop *l)
+{
+    l->stopping = 1;
+    int lfd = atomic_exchange(&l->lfd, -1);
+    if (lfd >= 0)
+        close(lfd);
+    for (struct evconn *ec = l->ev.conns.next; ec != &l->ev.conns; ec = ec->next)
+        shutdown(ec->c.fd, SHUT_RDWR);
+    uint64_t until = timer_wall_ns() + MODEL_STOP_GRACE_NS / 2;
+    while (l->inflight > 0) {
+        uint64_t now = timer_wall_ns();
+        if (now >= until)
+            break;
+        struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = (long long)(until - now)};
+        struct io_uring_cqe *cqe;
+        int rc = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+        if (rc < 0 && rc != -ETIME && rc != -EINTR)
+            break;
+        uring_reap(l);
+    }
+    int over = l->inflight == 0;
+    evloop_stop(&l->ev, over);
+    if (over)
+        io_uring_queue_exit(&l->ring);
+}
+
+static void *uring_loop_main(void *arg)
+{
+    struct uloop *l = arg;
+    uring_watch(l, l->ev.wake_fd, &uring_tag_inbox);
+    uring_watch(l, env->stop_rd, &uring_tag_stop);
+    for (;;) {
+        int lfd = atomic_load_explicit(&l->lfd, memory_order_acquire);
+        if (lfd >= 0 && !l->polling && (!l->accept_at || l->ev.now >= l->accept_at)) {
+            l->accept_at = 0;
+            l->polling = 1;
+            uring_watch(l, lfd, &uring_tag_listen);
+        }
+        uint64_t next = evloop_next(&l->ev, l->accept_at);
+        struct io_uring_cqe *cqe;
+        int rc;
+        if (next) {
+            uint64_t left = next > l->ev.now ? next - l->ev.now : 0;
+            struct __kernel_timespec ts = {.tv_sec = (long long)(left / 1000000000u),
+                                           .tv_nsec = (long long)(left % 1000000000u)};
+            rc = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+        } else {
+            rc = io_uring_submit_and_wait(&l->ring, 1);
+        }
+        l->ev.now = timer_wall_ns();
+        if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+            uring_fail("io_uring_enter", -rc);
+            break;
+        }
+        if (uring_reap(l))
+            break;
+        uring_timers(l);
+    }
+    uring_stop(l);
+    return NULL;
+}
+
+/* The rings are made before the server says it listens, so a kernel that refuses io_uring
+ * (too old, disabled by kernel.io_uring_disabled, or a seccomp filter, as in many
+ * containers) is one line and exit 1, never a hang. */
+static int uring_prepare(struct model_env *e, char *err, size_t errlen)
+{
+    env = e;
+    loop_count = e->threads;
+    loops = calloc(loop_count, sizeof *loops);
+    if (!loops) {
+        snprintf(err, errlen, "uring: cannot allocate %u loops", loop_count);
+        return -1;
+    }
+    for (unsigned i = 0; i < loop_count; i++) {
+        struct uloop *l = &loops[i];
+        atomic_init(&l->lfd, -1);
+        struct io_uring_params params;
+        memset(&params, 0, sizeof params);
+        params.flags = IORING_SETUP_CQSIZE;
+        params.cq_entries = URING_CQ_ENTRIES;
+        int rc = io_uring_queue_init_params(URING_ENTRIES, &l->ring, &params);
+        if (rc < 0) {
+            snprintf(err, errlen, "uring: the kernel refuses io_uring: io_uring_queue_init: %s",
+                     strerror(-rc));
+            return -1;
+        }
+        rc = evloop_init(&l->ev, i, e->conv);
+        const char *call = "eventfd";
+        if (rc == 0) {
+            rc = pthread_create(&l->thread, NULL, uring_loop_main, l);
+            call = "pthread_create";
+        }
+        if (rc != 0) {
+            snprintf(err, errlen, "uring: cannot start loop %u of %u: %s: %s", i + 1, loop_count,
+                     call, strerror(rc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The loops run from prepare on; serving starts when the first loop has the listener
+ * (it polls it on its next wake-up: the inbox's eventfd is written to get there). */
+static int uring_serve(struct model_env *e)
+{
+    struct uloop *first = &loops[0];
+    atomic_store_explicit(&first->lfd, e->lfd, memory_order_release);
+    uint64_t one = 1;
+    if (write(first->ev.wake_fd, &one, sizeof one) < 0) {
+        /* It cannot fail: the counter is far from full. */
+    }
+    model_wait_wake(e);
+    unsigned long long start = timer_wall_ns();
+    model_stop_begin(e);
+    if (model_stop_wait(e, start))
+        for (unsigned i = 0; i < loop_count; i++)
+            pthread_join(loops[i].thread, NULL);
+    return 0;
+}
+
+const struct model_ops model_uring = {"uring", uring_prepare, uring_serve};
+
+#else
+
+static int uring_prepare(struct model_env *e, char *err, size_t errlen)
+{
+    (void)e;
+    snprintf(err, errlen, "uring: not built (liburing-dev missing)");
+    return -1;
+}
+
+static int uring_serve(struct model_env *e)
+{
+    (void)e;
+    return -1;
+}
+
+const struct model_ops model_uring = {"uring", uring_prepare, uring_serve};
+
+#endif
