@@ -266,7 +266,7 @@ def fingerprint():
 
 # -- the binaries ---------------------------------------------------------------------------
 
-PROGRAMS = ("nonoptimized", "optimized", "server", "loadgen", "client", "epoll_server")
+PROGRAMS = ("nonoptimized", "optimized", "server", "loadgen", "client")
 BUILD_ID_RE = re.compile(rb"parlab-build: version=([0-9A-Za-z.]+) commit=([0-9a-f]{4,40}|unknown) "
                          rb"dirty=([01?])\0")
 

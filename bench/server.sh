@@ -79,8 +79,8 @@ server_sweeps() {
             ;;
         python-threaded) server_start "$label" python3 "$BENCH/servers/py_threaded_server.py" 0 --quiet ;;
         epoll)
-            [[ -x $BIN/epoll_server ]] || continue
-            server_start "$label" "$BIN/epoll_server" 0 --quiet
+            [[ -x $BIN/server ]] || continue
+            server_start "$label" "$BIN/server" 0 --model epoll --threads 1 --quiet
             ;;
         esac
         for c in $clients; do
@@ -92,13 +92,13 @@ server_sweeps() {
     # Paired repeats at 64 clients, each on a fresh server: parlab's, then the epoll server.
     # The regression gate judges parlab's throughput over these runs, and its ratio to the
     # epoll server's run beside it, which a busier or slower machine moves far less.
-    if [[ -x $BIN/epoll_server ]]; then
+    if [[ -x $BIN/server ]]; then
         local i
         for ((i = 1; i <= repeats; i++)); do
             server_start parlab "$BIN/server" 0 --quiet
             load_point server_repeat parlab --clients 64 --duration $repeat_duration
             server_stop
-            server_start epoll "$BIN/epoll_server" 0 --quiet
+            server_start epoll "$BIN/server" 0 --model epoll --threads 1 --quiet
             load_point server_repeat epoll --clients 64 --duration $repeat_duration
             server_stop
         done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Round trips per second of the three mean servers under the same load: build/bin/server
-# (thread per connection), build/bin/epoll_server (one thread, epoll) and
+# (thread per connection), build/bin/server --model epoll --threads 1 (one epoll loop) and
 # py_threaded_server.py (the lab's design in Python), all with --quiet, each hit by
 # build/bin/loadgen keeping CLIENTS connections in flight with no pause. Runs are
 # interleaved, each against a freshly started server; the medians and ratios close.
@@ -32,7 +32,7 @@ while (($#)); do
 done
 bin=${PARLAB_BIN:-build/bin}
 python=${PYTHON3:-python3}
-for prog in "$bin/server" "$bin/epoll_server" "$bin/loadgen"; do
+for prog in "$bin/server" "$bin/loadgen"; do
     [[ -x $prog ]] || { echo "compare.sh: $prog is missing (run make)" >&2; exit 1; }
 done
 names=(threaded epoll python)
@@ -41,7 +41,7 @@ names=(threaded epoll python)
 server_command() {
     case $1 in
     threaded) "$bin/server" 0 --quiet ;;
-    epoll) "$bin/epoll_server" 0 --quiet ;;
+    epoll) "$bin/server" 0 --model epoll --threads 1 --quiet ;;
     python) "$python" bench/servers/py_threaded_server.py 0 --quiet ;;
     esac
 }

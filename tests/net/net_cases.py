@@ -1027,12 +1027,13 @@ def case_peer_faults():
 
 
 def case_bench_servers():
-    """The comparison servers under bench/ speak the same protocol, so the same load fits
-    all three: the lab's sequence through our client, a merged message, a bad one, and half
-    a second of the round-trip load."""
+    """The servers the benchmarks set beside parlab's (a single epoll loop, and the lab's
+    design in Python under bench/servers/) speak the same protocol, so the same load fits
+    all of them: the lab's sequence through our client, a merged message, a bad one, and
+    half a second of the round-trip load."""
     root = os.path.dirname(os.path.dirname(HERE))
     servers = {
-        "epoll_server": [os.path.join(BIN, "epoll_server"), "0"],
+        "epoll, one loop": [os.path.join(BIN, "server"), "0", "--model", "epoll", "--threads", "1"],
         "py_threaded_server": [PYTHON, os.path.join(root, "bench", "servers",
                                                     "py_threaded_server.py"), "0"],
     }
