@@ -4,6 +4,7 @@
 # computed numbers right, no finding quoting a suspect point, bad inputs named, and no figure
 # of another run ever embedded.
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+source "$(dirname "$PARLAB_TESTS")/bench/csv.sh" || exit 1
 ROOT=$(dirname "$PARLAB_TESTS")
 cd "$T_DIR"
 cp -r "$PARLAB_TESTS/fixtures/run" run
@@ -70,7 +71,7 @@ if command -v chromium >/dev/null; then
     check_bad=$!
 fi
 
-limit=$(awk -F, 'NR == 2 {print $2}' run/primes_procs.csv)
+limit=$(csv_columns run/primes_procs.csv limit | head -n 1)
 for name in time_procs_$limit speedup_procs_$limit time_chunk load_balance counters cost_growth \
     c_vs_python server; do
     for ext in svg png; do
@@ -89,8 +90,19 @@ fi
 # its only parallel point of the fit, dynamic P = 2, suspect; the scaling run as if on 4
 # cores, so that P = 2 and 4 decide the Amdahl fit.
 cp -r run suspect
-awk -F, -v OFS=, 'NR > 1 && $1 == "optimized" && $3 == 2 && $4 == "dynamic" {$18 = "cv 9.1% > 5%"} {print}' \
-    run/primes_procs.csv >suspect/primes_procs.csv
+"$PY" - run/primes_procs.csv suspect/primes_procs.csv <<'PYEOF'
+import csv, sys
+with open(sys.argv[1], newline="") as f:
+    reader = csv.DictReader(f)
+    fields, rows = reader.fieldnames, list(reader)
+for r in rows:
+    if (r["program"], r["procs"], r["schedule"]) == ("optimized", "2", "dynamic"):
+        r["suspect"] = "cv 9.1% > 5%"
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.DictWriter(f, fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+PYEOF
 cp -r scaling cores4
 sed -i 's/"cores": 2,/"cores": 4,/' cores4/meta.json
 batch scipy <<'STEPS'
@@ -122,8 +134,13 @@ for ref in $(grep -o '](figures/[^)]*)' out/report.md | sed 's/^](//; s/)$//'); 
 done
 
 # The headline numbers, recomputed here from the CSV with awk.
-t1=$(awk -F, 'NR > 1 && $1 == "nonoptimized" {print $7; exit}' run/primes_procs.csv)
-t2=$(awk -F, 'NR > 1 && $1 == "optimized" && $3 == 2 && $4 == "dynamic" {print $7; exit}' run/primes_procs.csv)
+# median_s of a point, by program, processes and schedule (columns read by name).
+median_of() {
+    csv_columns "$1" program procs schedule median_s |
+        awk -F, -v p="$2" -v n="${3-}" -v s="${4-}" '$1 == p && (n == "" || $2 == n) && (s == "" || $3 == s) {print $4; exit}'
+}
+t1=$(median_of run/primes_procs.csv nonoptimized)
+t2=$(median_of run/primes_procs.csv optimized 2 dynamic)
 speedup=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.3g", a / b}')
 # The fixture's paired runs, by hand: 20000/25000, 21000/30000, 22000/27500 = 0.8, 0.7, 0.8.
 assert_match "paired runs table" "\\| sessions/s \\| 21,000 \\(20,000 to 22,000\\) \\| 27,500 \\(25,000 to 30,000\\) \\| 0.80x \\(0.70x to 0.80x\\) \\|" "$(cat out/report.md)"
@@ -163,12 +180,13 @@ done
 assert_eq "tests/fixtures/scaling is make-scaling.py's" "" "$(diff -r regenerated scaling 2>&1)"
 sc=$(cat sc/report.md)
 scf=$(findings sc/report.md)
-p3=$(awk -F, 'NR > 1 && $1 == "optimized" && $3 == 3 && $4 == "dynamic"' scaling/primes_procs.csv)
-p3_ms=$(awk -F, '{printf "%.1f", $7 * 1000}' <<<"$p3")
-p3_why=$(cut -d, -f18 <<<"$p3")
-t1=$(awk -F, 'NR > 1 && $1 == "nonoptimized" {print $7; exit}' scaling/primes_procs.csv)
+p3=$(csv_columns scaling/primes_procs.csv program procs schedule median_s suspect |
+     awk -F, '$1 == "optimized" && $2 == 3 && $3 == "dynamic"')
+p3_ms=$(awk -F, '{printf "%.1f", $4 * 1000}' <<<"$p3")
+p3_why=$(cut -d, -f5 <<<"$p3")
+t1=$(median_of scaling/primes_procs.csv nonoptimized)
 # Its Karp-Flatt value, to two and to three decimals.
-p3_kf=$(awk -F, -v t1="$t1" '{s = t1 / $7; e = (1 / s - 1 / 3) / (2 / 3); printf "%.2f|%.3f", e, e}' <<<"$p3")
+p3_kf=$(awk -F, -v t1="$t1" '{s = t1 / $4; e = (1 / s - 1 / 3) / (2 / 3); printf "%.2f|%.3f", e, e}' <<<"$p3")
 assert_match "the suspect point is in the Noise table, with why" \
     "\\| primes_procs \\| .optimized., P = 3, dynamic, chunk 1000, N = 10\\^6 \\| $p3_ms ms[^|]*\\| [0-9.]+% \\| $p3_why \\|" "$sc"
 assert_match "the suspect chunk too" \
