@@ -406,9 +406,16 @@ class Report:
 
         whole = lambda v: f"{v:,.0f}"  # noqa: E731
         times = lambda v: f"{v:.2f}x"  # noqa: E731
-        self.p(f"Paired runs: {n} times over, a fresh parlab server and then a fresh epoll "
-               "server, each under 64 closed-loop clients. Median (min to max) over the runs; "
-               "the regression gate judges parlab's throughput and the ratio.")
+        ci = ""
+        a, b = pairs["sessions"], pairs["epoll"]
+        if stats is not None and n >= 2 and len(a) == len(b) and min(a + b) > 0:
+            # Paired by block: the k-th runs of the two servers shared a block (and the load
+            # on the machine at that moment).
+            ci = (f" Ratio of the medians with its 95% bootstrap interval, resampled by block: "
+                  f"{stats.ratio_ci(a, b, paired=True)}.")
+        self.p(f"Paired runs: {n} blocks, each a fresh parlab server and a fresh epoll server in "
+               "a shuffled order, each under 64 closed-loop clients. Median (min to max) over "
+               "the runs; the regression gate judges parlab's throughput and the ratio." + ci)
         self.table(["64 clients", "parlab", "epoll", "parlab / epoll"],
                    [("sessions/s", spread(pairs["sessions"], whole),
                      spread(pairs["epoll"], whole), spread(pairs["ratio"], times))])

@@ -167,6 +167,10 @@ RUNS = dict(KEY, comparison=count1, variant=name, block=count1, order_in_block=c
             attempt=count1, seed=count, wall_s=positive, user_s=nonneg, sys_s=nonneg,
             maxrss_kib=count, exit=one_of("0"), outside_cpu_s=nonneg, steal_s=nonneg,
             loadavg=nonneg)
+# ... and the columns added to it since, typed where present: what started each run
+# (bench/measure's runone launcher, or Python's fork where it was not built).
+RUNS_ADDED = {"launcher": one_of("runone", "python")}
+ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED}
 METRICS = {"program": name, "limit": count, "procs": count1, "chunk": count1, "schedule": name,
            "worker": worker, "wall_ns": count, "cpu_ns": count, "numbers_tested": count,
            "trial_divisions": count, "primes_found": count}
@@ -352,8 +356,7 @@ class Run:
         for n in self.files:
             if n in SCHEMAS:
                 schema, extra = SCHEMAS[n]
-                self.tables[n] = read_csv(self.path(n), schema, extra,
-                                          TIMING_ADDED if schema is TIMING else None)
+                self.tables[n] = read_csv(self.path(n), schema, extra, ADDED.get(id(schema)))
         # Every timed run of each sweep (runs.csv), {sweep: rows}, for the gate's U tests and
         # the report's intervals; a sweep of an older run (hyperfine's JSON) has none.
         self.runs = {s: self.tables[f"{s}.runs.csv"] for s in TIMED_SWEEPS
