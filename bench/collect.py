@@ -38,7 +38,7 @@ KEY_COLUMNS = ["program", "limit", "procs", "schedule", "chunk"]
 SWEEP_COLUMNS = KEY_COLUMNS + measure.TIMING_COLUMNS + ["outside_cores", "steal_s",
                                                          "attempts", "suspect", "comparison"]
 # <sweep>.runs.csv: the key, the comparison, then measure's per-run columns.
-RUNS_COLUMNS = KEY_COLUMNS + ["comparison"] + measure.RUN_COLUMNS
+RUNS_COLUMNS = KEY_COLUMNS + ["comparison"] + measure.RAW_COLUMNS
 
 
 def parse_fields(args):
@@ -91,10 +91,7 @@ def cmd_compare(sweep_csv, runs_csv, runs, warmup, attempts, cwd, comparison, wo
         with measure.interruptible():
             result = measure.measure([v for _, v in variants], runs, warmup, None, cwd,
                                      measure.Limits(), attempts, True, log=said.append)
-            run_rows = [[*keys[r.variant].values(), comparison, r.variant, r.block,
-                         r.order_in_block, r.attempt, result.seed, f"{r.wall_s:.6f}",
-                         f"{r.user_s:.6f}", f"{r.sys_s:.6f}", r.maxrss_kib, r.exit,
-                         f"{r.outside_cpu_s:.3f}", f"{r.steal_s:.3f}", r.loadavg]
+            run_rows = [[*keys[r.variant].values(), comparison, *measure.run_cells(result, r)]
                         for r in result.runs]
             sweep_rows = [[*keys[s.variant].values(), s.runs, f"{s.median_s:.6f}",
                            f"{s.mean_s:.6f}", f"{s.stddev_s:.6f}", f"{s.cv_pct:.2f}",
@@ -266,7 +263,7 @@ def fingerprint():
 
 # -- the binaries ---------------------------------------------------------------------------
 
-PROGRAMS = ("nonoptimized", "optimized", "server", "loadgen", "client")
+PROGRAMS = ("nonoptimized", "optimized", "server", "loadgen", "client", "runone")
 BUILD_ID_RE = re.compile(rb"parlab-build: version=([0-9A-Za-z.]+) commit=([0-9a-f]{4,40}|unknown) "
                          rb"dirty=([01?])\0")
 

@@ -67,3 +67,22 @@ t_done() {
     echo "$T_PASSED passed, $T_FAILED failed"
     [[ $T_FAILED -eq 0 ]]
 }
+
+# bg NAME COMMAND...: COMMAND in the background, its stdout, stderr and status kept in
+# .bg/NAME.{out,err,rc} (under the current folder); bg_wait NAME waits for it and sets
+# T_STATUS, T_OUT and T_ERR as run_status does. For checks that do not depend on one another:
+# they overlap, and are judged afterwards.
+declare -A BG=()
+bg() {
+    local name=$1
+    shift
+    mkdir -p .bg
+    ("$@" >".bg/$name.out" 2>".bg/$name.err"; echo $? >".bg/$name.rc") &
+    BG[$name]=$!
+}
+bg_wait() {
+    wait "${BG[$1]}"
+    T_STATUS=$(cat ".bg/$1.rc")
+    T_OUT=$(cat ".bg/$1.out")
+    T_ERR=$(cat ".bg/$1.err")
+}

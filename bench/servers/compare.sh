@@ -3,11 +3,13 @@
 # (thread per connection), build/bin/server --model epoll --threads 1 (one epoll loop) and
 # py_threaded_server.py (the lab's design in Python), all with --quiet, each hit by
 # build/bin/loadgen keeping CLIENTS connections in flight with no pause. Runs are
-# interleaved, each against a freshly started server; the medians and ratios close.
+# interleaved: each round runs every server once, in an order shuffled afresh for the round,
+# each against a freshly started server; the medians and ratios close.
 #
 # usage: bench/servers/compare.sh [--clients N] [--threads T] [--seconds S] [--runs R]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/csv.sh
 clients=64 threads=2 seconds=5 runs=3
 # Values are checked before use: bash evaluates a variable named in (( )) as an expression,
 # command substitutions included, so an unchecked --runs would be code.
@@ -64,15 +66,20 @@ measure() {
         --duration "$seconds" --quiet --csv "$csv" >&2
     kill -TERM "$pid"
     wait "$pid" || true
-    awk -F, 'NR == 2 {printf "%d\n", $10}' "$csv"
+    local rate
+    rate=$(csv_columns "$csv" sessions_per_s | head -n 1) || exit 1
+    echo "${rate%.*}"
 }
 
 declare -A rates
 echo "clients $clients, load threads $threads, $seconds s per run, $runs runs, $(nproc) CPUs" >&2
+# A fixed order would hand load from elsewhere that lasts a few seconds to whichever server
+# comes at that place in every round.
 for ((r = 1; r <= runs; r++)); do
-    for i in "${!names[@]}"; do
-        echo -n "run $r ${names[$i]}: " >&2
-        rates[${names[$i]}]+="$(measure "${names[$i]}") "
+    mapfile -t order < <(printf '%s\n' "${names[@]}" | shuf)
+    for name in "${order[@]}"; do
+        echo -n "run $r $name: " >&2
+        rates[$name]+="$(measure "$name") "
     done
 done
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }

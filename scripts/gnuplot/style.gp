@@ -17,3 +17,25 @@ set style line 3 lc rgb '#2ca02c' lw 2 pt 9 ps 1.3
 set style line 4 lc rgb '#9467bd' lw 2 pt 11 ps 1.3
 set style line 9 lc rgb '#777777' lw 1.5 dt 2
 set style fill transparent solid 0.18 noborder
+# A suspect point (the run's runs were disturbed): the hollow twin of its series' marker, in
+# grey, so its series stays readable while it reads as not to be trusted. No clean point is
+# ever hollow.
+set style line 11 lc rgb '#8c8c8c' lw 1.5 pt 6 ps 1.4
+set style line 12 lc rgb '#8c8c8c' lw 1.5 pt 4 ps 1.4
+set style line 13 lc rgb '#8c8c8c' lw 1.5 pt 8 ps 1.6
+set style line 14 lc rgb '#8c8c8c' lw 1.5 pt 10 ps 1.6
+# Error bars: the series' colour, thin.
+set style line 21 lc rgb '#1f77b4' lw 1.2 pt -1
+set style line 22 lc rgb '#d62728' lw 1.2 pt -1
+set style line 23 lc rgb '#2ca02c' lw 1.2 pt -1
+set style line 24 lc rgb '#9467bd' lw 1.2 pt -1
+set style line 29 lc rgb '#8c8c8c' lw 1.2 pt -1
+# An error bar is a flat-headed vector from lo to hi (using x:lo:(0):(hi-lo) with @ebar):
+# gnuplot's errorbars blank a box around the point, cutting the lines and markers beneath,
+# and they skip a point whose interval is NaN along with the bar.
+ebar = "vectors heads size screen 0.005,90"
+suspect_key = 'suspect (hollow): left out of fits'
+# Key entries for what a figure holds only: a script sets a string with entry() and puts it
+# in its plot as a macro (@name); scripts/plots passes nsuspect and bars.
+entry(show, what) = show ? what : 'keyentry notitle'
+suspect_entry = "keyentry with points ls 11 title suspect_key"

@@ -8,34 +8,45 @@ block (random.Random(seed), the seed recorded with every run); warm-up blocks ar
 same way first and discarded. A few seconds of outside load thus fall on all the variants
 alike instead of on whichever one happened to be running, as when each is timed back to back.
 
-One run. The command is started with fork/exec as an argument vector, never through a
-shell, stdin and stdout on /dev/null, stderr into a scratch file, in its own process group,
-and reaped with os.wait4. Kept per run: wall time (time.perf_counter_ns from before the spawn
-to after the reap, so the spawn itself, about a millisecond, is in every variant's time
-alike), user and system CPU time and peak resident memory from the child's rusage (wait4
-gives the child's own plus that of the descendants it waited for; maxrss is the largest of
-them, in KiB), and the exit status. Linux keeps the peak of the memory a process had before
-its exec, and a child of this process starts as a copy of it: maxrss never reads below this
-Python's own (about 15 MB), so it tells the memory of larger programs only. A run that
-exits non-zero or is killed fails the whole measurement (MeasureError, one line: variant,
-status, first line of its stderr); it is never kept.
+One run. A run is started by runone (src/bench/runone.c, built into build/bin) when there is
+one, else by this process itself; each run records which (`launcher`: runone or python).
+Either way the command is an argument vector, never a shell's, stdin and stdout on
+/dev/null, stderr into a scratch file, in --cwd, in a process group of its own. runone forks
+and execs it, reaps it with wait4 and reports one line on a pipe, in a versioned format read
+strictly (parse_report): wall time (CLOCK_MONOTONIC from before the fork to after the reap,
+so the fork itself is in every variant's time alike), user and system CPU time and peak
+resident memory from the command's rusage (wait4 gives the command's own plus that of the
+descendants it waited for; maxrss is the largest of them, in KiB), and how it ended. Linux
+keeps the peak of the memory a process had before its exec, and a child starts as a copy of
+its parent: through runone, maxrss never reads below runone's own (about 1 MB); without it,
+the command is forked from this process (subprocess, os.wait4, wall time by
+time.perf_counter_ns from before the spawn to after the reap) and maxrss never reads below
+this Python's own (about 15 MB), so it tells the memory of larger programs only. Which
+runone: find_launcher (a given path, else $PARLAB_RUNONE, empty for none, else this source
+tree's build/bin/runone when built). A run that exits non-zero, is killed or cannot start
+fails the whole measurement (MeasureError, one line: variant, status, first line of its
+stderr); it is never kept.
 
 Interference. /proc/stat is read before and after each run: busy = user + nice + system + irq
 + softirq + steal jiffies over all CPUs, and steal alone, in CPU-seconds (os.sysconf
-SC_CLK_TCK). A run's outside CPU is busy - (the child's user + system) - (this process's own
-CPU time over the run), at least 0; loadavg is the 1-minute load when the run starts.
+SC_CLK_TCK). A run's outside CPU is busy - (the child's user + system) - (runone's own CPU
+time) - (this process's own CPU time over the run), at least 0; loadavg is the 1-minute load
+when the run starts.
 Resolution: /proc/stat counts in jiffies of 10 ms (USER_HZ = 100), sampled at the scheduler
 tick, so for a run of a few milliseconds the per-run figure is coarse, mostly 0 or 10 ms.
 The verdict therefore takes each variant's runs together: outside_cores = sum(busy - child -
-self) / sum(wall), the sum taken before clipping at 0 (clipping each run's noise first would
-turn it into a fake load), and likewise steal cores.
+runone - self) / sum(window), the sum taken before clipping at 0 (clipping each run's noise
+first would turn it into a fake load), and likewise steal cores; a run's window is the span
+/proc/stat was read over, spawn to reap as seen from here (its wall time without runone, a
+little more than it with).
 
 Verdict. A variant's runs are suspect when their CV exceeds cv_pct, or their outside load
 exceeds outside_cores, or their steal exceeds steal_cores (Limits). A comparison with a
 suspect variant is measured again, all its variants in fresh blocks (without warm-up), up to
-max_attempts in all; the last attempt is the result, and a variant still suspect keeps the
-reason ("cv 12.3% > 5%; outside load 0.61 cores > 0.25"), so that a figure can draw it
-hollow and a fit leave it out. The raw runs of every attempt are kept, tagged by attempt.
+max_attempts in all (on_attempt, when given, is called before each); the last attempt is
+the result, and a variant still suspect keeps the reason ("cv 12.3% > 5%; outside load 0.61
+cores > 0.25"), so that a figure can draw it hollow and a fit leave it out. The raw runs of
+every attempt are kept, tagged by attempt.
 
 Output. write_point appends one row per run to the raw CSV and one summary row per variant
 to the sweep CSV (median, spread and CV of the wall times, computed in summarize() only;
@@ -62,14 +73,24 @@ KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 RUN_COLUMNS = ["variant", "block", "order_in_block", "attempt", "seed", "wall_s", "user_s",
                "sys_s", "maxrss_kib", "exit", "outside_cpu_s", "steal_s", "loadavg"]
+# The raw CSV of write_point: the run, then what started it (run_cells).
+RAW_COLUMNS = RUN_COLUMNS + ["launcher"]
 # The timing columns of the sweep CSVs bench/run has always written, then the new ones.
 TIMING_COLUMNS = ["runs", "median_s", "mean_s", "stddev_s", "cv_pct", "min_s", "max_s",
                   "user_s", "system_s"]
 SUMMARY_COLUMNS = ["variant"] + TIMING_COLUMNS + ["outside_cores", "steal_s", "attempts",
                                                   "suspect"]
-RESERVED = set(RUN_COLUMNS) | set(SUMMARY_COLUMNS)
+RESERVED = set(RAW_COLUMNS) | set(SUMMARY_COLUMNS)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# The launcher: find_launcher's choices, and runone's report, format 1 (src/bench/runone.c).
+LAUNCHER_ENV = "PARLAB_RUNONE"
+DEFAULT_LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "build", "bin", "runone")
+AUTO = object()       # find_launcher's default: look for one
+REPORT_RE = re.compile(r"runone 1 wall_ns=(\d{1,20}) user_us=(\d{1,20}) sys_us=(\d{1,20}) "
+                       r"maxrss_kib=(\d{1,20}) status=(exit|signal|exec):(\d{1,10})\n")
 
 
 class MeasureError(Exception):
@@ -112,10 +133,13 @@ class Run:
     self_s: float         # this process's own CPU time over the run (the spawn, the reap)
     steal_s: float
     loadavg: str
+    launcher: str         # what started it: "runone" or "python"
+    launch_s: float       # runone's own CPU time (0 without it)
+    window_s: float       # spawn to reap as seen from here: what busy_s was read over
 
     @property
     def outside_signed(self):
-        return self.busy_s - self.user_s - self.sys_s - self.self_s
+        return self.busy_s - self.user_s - self.sys_s - self.launch_s - self.self_s
 
     @property
     def outside_cpu_s(self):
@@ -144,6 +168,7 @@ class Summary:
 class Result:
     seed: int
     attempts: int
+    launcher: str = ""                              # the runone used, "" for none
     runs: list = field(default_factory=list)        # every timed run of every attempt
     summaries: list = field(default_factory=list)   # of the last attempt, in variant order
 
@@ -185,8 +210,8 @@ def summarize(variant, runs):
     n = len(walls)
     mean = statistics.fmean(walls)
     stddev = statistics.stdev(walls) if n > 1 else 0.0
-    total_wall = sum(walls)
-    outside = max(0.0, sum(r.outside_signed for r in runs)) / total_wall if total_wall else 0.0
+    window = sum(r.window_s for r in runs)
+    outside = max(0.0, sum(r.outside_signed for r in runs)) / window if window else 0.0
     steal = sum(r.steal_s for r in runs)
     return Summary(
         variant=variant, runs=n, median_s=statistics.median(walls), mean_s=mean,
@@ -195,7 +220,7 @@ def summarize(variant, runs):
         user_s=statistics.fmean(r.user_s for r in runs),
         system_s=statistics.fmean(r.sys_s for r in runs),
         outside_cores=outside, steal_s=steal / n,
-        steal_cores=steal / total_wall if total_wall else 0.0)
+        steal_cores=steal / window if window else 0.0)
 
 
 def verdict(summary, limits):
@@ -301,78 +326,202 @@ def _status(code):
     return f"exit {code}"
 
 
-def run_once(variant, cwd, stderr_path):
-    """Runs the variant once; (wall, user, sys, maxrss_kib, exit code, busy, self, steal,
-    loadavg). Raises MeasureError if it cannot start or does not exit 0."""
+def find_launcher(given=AUTO):
+    """The runone to start the runs with, as an absolute path, or "" for none (this process
+    starts them): `given` itself unless it is AUTO ("" or None: none); AUTO is $PARLAB_RUNONE
+    when set (empty: none), else DEFAULT_LAUNCHER, this source tree's build/bin/runone, when
+    built. A runone named (given, or in the variable) that is not an executable file is a
+    MeasureError: only the default may be missing."""
+    where = ""
+    if given is AUTO:
+        if LAUNCHER_ENV in os.environ:
+            given, where = os.environ[LAUNCHER_ENV], f" (${LAUNCHER_ENV})"
+        elif os.path.isfile(DEFAULT_LAUNCHER) and os.access(DEFAULT_LAUNCHER, os.X_OK):
+            return DEFAULT_LAUNCHER
+        else:
+            return ""
+    if not given:
+        return ""
+    if not (os.path.isfile(given) and os.access(given, os.X_OK)):
+        raise MeasureError(f"launcher '{given}'{where} is not an executable file")
+    return os.path.abspath(given)
+
+
+@dataclass(frozen=True)
+class Report:
+    """runone's report of one run."""
+    wall_ns: int
+    user_us: int
+    sys_us: int
+    maxrss_kib: int
+    kind: str             # "exit", "signal" or "exec" (could not start)
+    value: int            # the exit code, the signal number or exec's errno
+
+
+def parse_report(text):
+    """runone's one line, format 1, as a Report; ValueError for anything else, a trailing byte
+    included."""
+    m = REPORT_RE.fullmatch(text)
+    if not m:
+        raise ValueError(f"not a report of format 1: {text!r}")
+    wall, user, sys_, rss, kind, value = m.groups()
+    return Report(int(wall), int(user), int(sys_), int(rss), kind, int(value))
+
+
+@dataclass
+class Cost:
+    """What one run cost, as run_once saw it (the fields of Run after its place)."""
+    wall_s: float
+    user_s: float
+    sys_s: float
+    maxrss_kib: int
+    exit: int
+    busy_s: float
+    self_s: float
+    steal_s: float
+    loadavg: str
+    launcher: str
+    launch_s: float
+    window_s: float
+
+
+def _read_report(fd):
+    """What runone left in the pipe: read once it has exited, without waiting for a writer
+    that should not be there (a launcher that is no runone may have passed the pipe on)."""
+    os.set_blocking(fd, False)
+    data = b""
+    with contextlib.suppress(BlockingIOError):
+        while len(data) <= 4096:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("ascii", "replace")
+
+
+def _failed(variant, code, stderr_path):
+    line = _first_line(stderr_path)
+    return MeasureError(f"variant '{variant.name}' failed: {_status(code)}"
+                        + (f": {line}" if line else " (nothing on stderr)"))
+
+
+def run_once(variant, cwd, stderr_path, launcher=""):
+    """Runs the variant once, through runone when `launcher` is its path (find_launcher), else
+    forked from here; returns its Cost. Raises MeasureError if it cannot start or does not
+    exit 0."""
     check_stop()
-    with open(stderr_path, "wb") as err:
-        loadavg = load1()
-        busy0, steal0 = machine_cpu()
-        self0 = self_cpu()
-        t0 = time.perf_counter_ns()
-        try:
-            proc = subprocess.Popen(variant.argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=err,
-                                    start_new_session=True)
-        except OSError as e:
-            raise MeasureError(f"variant '{variant.name}' cannot start "
-                               f"'{variant.argv[0]}': {e.strerror}") from None
-        _stop.pgid = proc.pid
-        try:
-            if _stop.signum is not None:    # arrived while the child was being started
-                os.killpg(proc.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.wait4(proc.pid, 0)
-            proc.returncode = -signal.SIGKILL
-            raise
-        finally:
-            _stop.pgid = None
-        t1 = time.perf_counter_ns()
-        self1 = self_cpu()
-        busy1, steal1 = machine_cpu()
+    argv, report_r, report_w = variant.argv, None, None
+    if launcher:
+        report_r, report_w = os.pipe()
+        argv = (launcher, "--fd", str(report_w), "--", *variant.argv)
+    try:
+        with open(stderr_path, "wb") as err:
+            loadavg = load1()
+            busy0, steal0 = machine_cpu()
+            self0 = self_cpu()
+            t0 = time.perf_counter_ns()
+            try:
+                proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=err,
+                                        start_new_session=True,
+                                        pass_fds=() if report_w is None else (report_w,))
+            except OSError as e:
+                what = f"the launcher '{launcher}'" if launcher else f"'{variant.argv[0]}'"
+                raise MeasureError(f"variant '{variant.name}' cannot start {what}: "
+                                   f"{e.strerror}") from None
+            finally:
+                if report_w is not None:    # runone's alone now: end of file once it exits
+                    os.close(report_w)
+            _stop.pgid = proc.pid
+            try:
+                if _stop.signum is not None:    # arrived while the child was being started
+                    os.killpg(proc.pid, signal.SIGKILL)
+                _, status, usage = os.wait4(proc.pid, 0)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.wait4(proc.pid, 0)
+                proc.returncode = -signal.SIGKILL
+                raise
+            finally:
+                _stop.pgid = None
+            t1 = time.perf_counter_ns()
+            self1 = self_cpu()
+            busy1, steal1 = machine_cpu()
+        text = _read_report(report_r) if launcher else ""
+    finally:
+        if report_r is not None:
+            os.close(report_r)
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code
     check_stop()
+    window = (t1 - t0) / 1e9
+    seen = dict(busy_s=busy1 - busy0, self_s=self1 - self0, steal_s=steal1 - steal0,
+                loadavg=loadavg, window_s=window)
+    if not launcher:
+        if code != 0:
+            raise _failed(variant, code, stderr_path)
+        return Cost(wall_s=window, user_s=usage.ru_utime, sys_s=usage.ru_stime,
+                    maxrss_kib=usage.ru_maxrss, exit=code, launcher="python", launch_s=0.0,
+                    **seen)
     if code != 0:
         line = _first_line(stderr_path)
-        raise MeasureError(f"variant '{variant.name}' failed: {_status(code)}"
-                           + (f": {line}" if line else " (nothing on stderr)"))
-    return ((t1 - t0) / 1e9, usage.ru_utime, usage.ru_stime, usage.ru_maxrss, code,
-            busy1 - busy0, self1 - self0, steal1 - steal0, loadavg)
+        raise MeasureError(f"variant '{variant.name}': the launcher '{launcher}' failed: "
+                           f"{_status(code)}" + (f": {line}" if line else " (nothing on stderr)"))
+    try:
+        report = parse_report(text)
+    except ValueError:
+        shown = repr(text[:200])
+        raise MeasureError(f"variant '{variant.name}': the launcher '{launcher}' reported "
+                           f"{shown}, not a line of format 1 ('runone 1 ...'): rebuild it "
+                           f"(make)") from None
+    if report.kind == "exec":
+        raise MeasureError(f"variant '{variant.name}' cannot start '{variant.argv[0]}': "
+                           f"{os.strerror(report.value)}")
+    code = report.value if report.kind == "exit" else -report.value
+    if code != 0:
+        raise _failed(variant, code, stderr_path)
+    user, sys_ = report.user_us / 1e6, report.sys_us / 1e6
+    # wait4 on runone counts runone and the command it reaped: the difference is runone's.
+    launch = max(0.0, usage.ru_utime + usage.ru_stime - user - sys_)
+    return Cost(wall_s=report.wall_ns / 1e9, user_s=user, sys_s=sys_,
+                maxrss_kib=report.maxrss_kib, exit=code, launcher="runone", launch_s=launch,
+                **seen)
 
 
 # -- one comparison -------------------------------------------------------------------------
 
 def measure(variants, runs, warmup=1, seed=None, cwd=None, limits=Limits(), max_attempts=3,
-            shuffle=True, log=None):
+            shuffle=True, log=None, launcher=AUTO, on_attempt=None):
     """Measures a comparison: `runs` shuffled blocks of all the variants after `warmup`
     discarded blocks, again (fresh blocks, no warm-up) while a variant is suspect, up to
-    max_attempts in all. Returns a Result; raises MeasureError or Interrupted."""
+    max_attempts in all. Each run is started through find_launcher(launcher); on_attempt,
+    when given, is called with the attempt's number (from 1) before its timed blocks.
+    Returns a Result; raises MeasureError or Interrupted."""
     if not variants or runs < 1 or warmup < 0 or max_attempts < 1:
         raise ValueError("measure: needs variants, runs >= 1, warmup >= 0, max_attempts >= 1")
+    launcher = find_launcher(launcher)
     if seed is None:
         seed = random.SystemRandom().randrange(2 ** 32)
     rng = random.Random(seed)
-    result = Result(seed=seed, attempts=0)
+    result = Result(seed=seed, attempts=0, launcher=launcher)
     with tempfile.TemporaryDirectory(prefix="parlab-measure.") as scratch:
         stderr_path = os.path.join(scratch, "stderr")
         for order in blocks(len(variants), warmup, rng, shuffle):
             for i in order:
-                run_once(variants[i], cwd, stderr_path)
+                run_once(variants[i], cwd, stderr_path, launcher)
         for attempt in range(1, max_attempts + 1):
             result.attempts = attempt
+            if on_attempt:
+                on_attempt(attempt)
             timed = {v.name: [] for v in variants}
             for b, order in enumerate(blocks(len(variants), runs, rng, shuffle), 1):
                 for position, i in enumerate(order, 1):
                     v = variants[i]
-                    wall, user, sys_, rss, code, busy, own, steal, loadavg = \
-                        run_once(v, cwd, stderr_path)
-                    run = Run(v.name, b, position, attempt, wall, user, sys_, rss, code, busy,
-                              own, steal, loadavg)
+                    cost = run_once(v, cwd, stderr_path, launcher)
+                    run = Run(variant=v.name, block=b, order_in_block=position,
+                              attempt=attempt, **vars(cost))
                     timed[v.name].append(run)
                     result.runs.append(run)
             result.summaries = [summarize(v.name, timed[v.name]) for v in variants]
@@ -445,19 +594,24 @@ def append_rows(path, header, rows):
 
 
 def raw_header(fields):
-    return list(fields) + RUN_COLUMNS
+    return list(fields) + RAW_COLUMNS
 
 
 def summary_header(fields):
     return list(fields) + SUMMARY_COLUMNS
 
 
+def run_cells(result, run):
+    """A run's cells under RAW_COLUMNS (RUN_COLUMNS are the first of them)."""
+    return [run.variant, run.block, run.order_in_block, run.attempt, result.seed,
+            f"{run.wall_s:.6f}", f"{run.user_s:.6f}", f"{run.sys_s:.6f}", run.maxrss_kib,
+            run.exit, f"{run.outside_cpu_s:.3f}", f"{run.steal_s:.3f}", run.loadavg,
+            run.launcher]
+
+
 def raw_rows(fields, result):
     keys = list(fields.values())
-    return [keys + [r.variant, r.block, r.order_in_block, r.attempt, result.seed,
-                    f"{r.wall_s:.6f}", f"{r.user_s:.6f}", f"{r.sys_s:.6f}", r.maxrss_kib,
-                    r.exit, f"{r.outside_cpu_s:.3f}", f"{r.steal_s:.3f}", r.loadavg]
-            for r in result.runs]
+    return [keys + run_cells(result, r) for r in result.runs]
 
 
 def summary_rows(fields, result):

@@ -1,5 +1,6 @@
 """Writes parlab's report, report.md and report.html, from one results run. Every number
-and every finding is computed from the run's files; figures come from scripts/plots.
+and every finding is computed from the run's files (findings.py draws the findings); figures
+come from scripts/plots.
 
 usage: scripts/report [RUN] [--out DIR]
   RUN   a results folder (default results/latest)
@@ -8,7 +9,8 @@ usage: scripts/report [RUN] [--out DIR]
 
 A figure is embedded only if scripts/plots drew it from this very run (DIR/figures/figures.json
 holds the run's fingerprint); any other is named as not drawn, never shown. A sweep the run
-did not measure is said to be missing.
+did not measure is said to be missing. Points bench/measure marked suspect are listed in the
+Noise section with why, marked in every table, and quoted by no finding.
 
 Exit 2 on a missing, incomplete or malformed run, naming the file, row and column."""
 import html
@@ -17,30 +19,12 @@ import os
 import statistics
 import sys
 
+from . import findings as fd
 from . import results as pr
-
-try:  # the speedups' intervals need scipy (Debian's python3-scipy, /usr/bin/python3)
-    from . import stats
-except ImportError:
-    stats = None
+from .findings import limit_text, num, sec, stats
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCHEDULES = ["dynamic", "static", "cyclic"]
-
-
-def limit_text(n):
-    exp = len(str(n)) - 1
-    return f"10^{exp}" if n == 10 ** exp else f"{n:,}"
-
-
-def sec(t):
-    if t is None:
-        return "-"
-    return f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.3f} s"
-
-
-def num(v, digits=2):
-    return "-" if v is None else f"{v:.{digits}f}"
+SCHEDULES = fd.SCHEDULES
 
 
 def ms(us):
@@ -48,15 +32,16 @@ def ms(us):
     return "-" if us is None else f"{us / 1e3:.2f}"
 
 
-def pct(a, b):
-    """How much a exceeds b, in percent."""
-    return 100.0 * (a / b - 1.0)
+def marked(text, p):
+    """A table cell of point p, marked when p is suspect."""
+    return f"{text} (suspect)" if p is not None and p.suspect else text
 
 
 class Report:
     def __init__(self, run, out):
         self.run = run
         self.out = out
+        self.nums = fd.Numbers(run)
         self.blocks = []
         self.findings = []
         self.missing_figures = []
@@ -68,6 +53,9 @@ class Report:
 
     def p(self, text):
         self.blocks.append(("p", text))
+
+    def ul(self, items):
+        self.blocks.append(("ul", items))
 
     def table(self, header, rows):
         self.blocks.append(("table", header, rows))
@@ -105,6 +93,51 @@ class Report:
         self.h2("Provenance")
         self.table(["", "value"], rows)
 
+    def reading(self):
+        """How to read every number below: what is timed, the notation, the marks."""
+        run = self.run
+        timed = [pts for pts in (run.procs, run.chunk, run.size, run.python) if pts]
+        has_runs = bool(run.runs)
+        judged = any(p.judged for pts in timed for p in pts)
+        startup = any(p.limit <= pr.STARTUP_LIMIT for p in run.size or [])
+        self.h2("How to read these numbers")
+        items = [
+            "**What is timed.** Every time is the wall time of a whole process, spawn to reap: "
+            "start-up (loading, forking the workers, writing the output file) included. "
+            "Programs compared with one another ran as one comparison, in blocks that run each "
+            "once in a fresh random order. Per-worker compute time (each worker's busy time, "
+            "PAPI real clock) comes from one `--metrics` run per point: the load-balance and "
+            "counter figures. "
+            + ("The problem-size section subtracts each program's start-up, timed apart at "
+               f"N = {pr.STARTUP_LIMIT} where there is nothing to compute, to fit the cost "
+               "exponent on compute time." if startup else
+               "Start-up: not measured in this run, so the cost exponent is fitted on "
+               "whole-process times."),
+            "**Notation.** `142.0 ms [140.3, 145.1]` is a median over the runs and its 95% "
+            "interval, from order statistics (valid whatever the distribution; at least 6 runs, "
+            "else `[too few runs]`). A speedup or ratio `1.89 [1.85, 1.93]` is a ratio of "
+            "medians with a 95% bootstrap interval (10,000 resamples, percentile), resampled by "
+            "block where both programs ran in the same blocks (paired), each side on its own "
+            "elsewhere; it always names its base case, with the base's time and number of runs.",
+            "**P(faster)** is the share of pairs of runs, one of each program, in which the "
+            "second ran faster: 0.50 is no difference, 1.00 every run faster.",
+            "**Suspect** points: bench/measure measures a comparison again while a program's "
+            "runs are disturbed (CV above 5%, more than 0.25 cores busy with other work, more "
+            "than 0.1 cores stolen by the hypervisor); a point still disturbed in the last "
+            "attempt is suspect. Suspect points are marked in the tables, listed with why in "
+            "Noise, drawn hollow in the figures, and left out of every fit and finding."
+            + ("" if judged else " Suspect marks: not measured in this run (it predates them)."),
+            "**Figures**: lines join only points along an ordered axis (processes, chunk size, "
+            "N, clients); programs and schedules are separate series or bars, never joined.",
+        ]
+        if stats is None:
+            items.append("**No intervals in this report**: they need scipy (python3-scipy; "
+                         "scripts/report runs with /usr/bin/python3).")
+        elif not has_runs:
+            items.append("**No intervals in this report**: the run keeps no per-run times "
+                         "(timed before bench/measure).")
+        self.ul(items)
+
     def headline(self):
         run = self.run
         self.h2("Naive vs parallel")
@@ -114,39 +147,42 @@ class Report:
         self.p("`nonoptimized` (one process) against `optimized` (P fork()ed workers, dynamic "
                "schedule, chunk 1000). Speedup S = T1 / TP with T1 the single-process time; "
                "efficiency S / P; Karp-Flatt e(P) = (1/S - 1/P) / (1 - 1/P), the serial fraction "
-               "the measurement implies.")
+               "the measurement implies, meaningless where S < 1 (shown as slower than serial); "
+               "P(faster): the share of pairs of runs in which the parallel run was faster.")
         limits = sorted({p.limit for p in pr.find(run.procs, program="optimized")})
         for limit in limits:
-            t1 = pr.serial_time(run.procs, limit)
-            if t1 is None:
+            base = pr.find(run.procs, program="nonoptimized", limit=limit)
+            if not base:
                 continue
-            base = pr.find(run.procs, program="nonoptimized", limit=limit)[0]
-            bad = pr.suspect_procs(run, limit, "dynamic")
-            rows = [("1 (nonoptimized)" + (" (suspect)" if base.suspect else ""), sec(t1),
-                     "1.00", "1.00", "-")]
-            paired = unpaired = 0
-            for procs, med, _, _, s, e, kf in pr.scaling_table(run, limit, "dynamic"):
-                point = pr.find(run.procs, program="optimized", limit=limit, procs=procs,
-                                schedule="dynamic")[0]
-                speedup = num(s)
-                a, b, pairs = pr.paired_runs(run, "primes_procs", base, point)
-                if stats is not None and len(a) >= 2 and len(b) >= 2:
-                    speedup = str(stats.ratio_ci(a, b, paired=pairs))
-                    paired, unpaired = paired + pairs, unpaired + (not pairs)
-                rows.append((f"{procs}" + (" (suspect)" if procs in bad else ""), sec(med),
-                             speedup, num(e), num(kf, 3)))
+            base = base[0]
+            t1 = base.median
+            before = (self.nums.paired, self.nums.unpaired)
+            rows = [(marked("1 (nonoptimized)", base), self.nums.time(base), "1.00", "1.00",
+                     "-", "-")]
+            points = sorted(pr.find(run.procs, program="optimized", limit=limit,
+                                    schedule="dynamic"), key=lambda p: p.procs)
+            for point in points:
+                s = t1 / point.median
+                _, speedup = self.nums.ratio(base, point)
+                pf = self.nums.p_faster(base, point)
+                rows.append((marked(str(point.procs), point), self.nums.time(point), speedup,
+                             num(s / point.procs), self.nums.karp_flatt(s, point.procs),
+                             num(pf)))
             self.p(f"**N = {limit_text(limit)}**")
-            self.table(["P", "time (median)", "speedup", "efficiency", "Karp-Flatt e(P)"], rows)
-            self.p(self.speedup_note(base, t1, paired, unpaired, bad))
+            self.table(["P", "time (median [95%])", "speedup [95%]", "efficiency",
+                        "Karp-Flatt e(P)", "P(faster)"], rows)
+            self.p(self.speedup_note(base, self.nums.paired - before[0],
+                                     self.nums.unpaired - before[1],
+                                     [p for p in points if p.suspect]))
             self.figure(f"time_procs_{limit}", f"Time vs processes at N = {limit_text(limit)}: "
                         "median with min-max band, ideal T1/P dashed.")
             self.figure(f"speedup_procs_{limit}", f"Speedup and efficiency at N = "
                         f"{limit_text(limit)}, with the Amdahl fit and Karp-Flatt per point.")
-            self.scaling_findings(limit, t1)
+            self.findings += fd.scaling(self.nums, limit)
 
-    def speedup_note(self, base, t1, paired, unpaired, bad):
+    def speedup_note(self, base, paired, unpaired, bad):
         """What the speedup column is: its base, its intervals, the points left out."""
-        text = (f"Speedup against `nonoptimized`'s median, {sec(t1)} over {base.runs} runs. ")
+        text = f"Speedup against {self.nums.base(base)}. "
         if paired or unpaired:
             text += ("In brackets a 95% bootstrap interval of the ratio of medians, "
                      + ("resampled by block (both programs ran in the same shuffled blocks)"
@@ -158,53 +194,13 @@ class Report:
             text += "No intervals: they need scipy (python3-scipy). "
         else:
             text += "No intervals: the run holds no per-run times. "
+        if base.suspect:
+            text += f"The base case is suspect ({base.suspect}): no finding quotes a speedup. "
         if bad:
             text += ("Marked suspect (disturbed by load from elsewhere, and left out of the "
-                     "Amdahl fit): " + "; ".join(f"P = {p}: {why}" for p, why in
-                                                 sorted(bad.items())) + ".")
+                     "Amdahl fit and the findings): "
+                     + "; ".join(f"P = {p.procs}: {p.suspect}" for p in bad) + ".")
         return text.strip()
-
-    def scaling_findings(self, limit, t1):
-        run = self.run
-        at = {s: {r[0]: r for r in pr.scaling_table(run, limit, s)} for s in SCHEDULES}
-        cores = run.cores
-        dyn = at["dynamic"].get(cores)
-        if dyn and dyn[4]:
-            self.findings.append(
-                f"At N = {limit_text(limit)}, {cores} processes on {cores} cores take "
-                f"{sec(dyn[1])} against {sec(t1)} in one process: speedup {dyn[4]:.2f}, "
-                f"efficiency {dyn[5]:.0%}.")
-        f = pr.fitted_serial_fraction(run, limit, "dynamic")
-        left_out = sorted(p for p in pr.suspect_procs(run, limit, "dynamic") if 1 < p <= cores)
-        if f is None and left_out:
-            self.findings.append(
-                f"No Amdahl fit at N = {limit_text(limit)}: every point with 1 < P <= {cores} "
-                "was disturbed by load from elsewhere (suspect).")
-        if f is not None:
-            if f > 0:
-                bound = f"so at most {1 / f:.0f}x on any number of cores"
-            else:
-                # Speedups at or above P within the noise fit a fraction at or below zero.
-                bound = "no serial part measurable: the speedup is at the ideal within the noise"
-            self.findings.append(
-                f"Amdahl fit at N = {limit_text(limit)} (dynamic, P <= {cores}"
-                + (f", leaving out the suspect P = {', '.join(map(str, left_out))}"
-                   if left_out else "") + f"): serial fraction f = {f:.3f}, {bound}.")
-        over = [r for p, r in at["dynamic"].items() if p > cores and r[6] is not None]
-        if over and dyn and dyn[6] is not None:
-            worst = max(over, key=lambda r: r[6])
-            self.findings.append(
-                f"Karp-Flatt e(P) rises from {dyn[6]:.3f} at P = {cores} to {worst[6]:.3f} at "
-                f"P = {worst[0]}: processes beyond the {cores} cores add no processor, only "
-                "switching, so the 'serial fraction' they imply grows.")
-        here = {s: at[s].get(cores) for s in SCHEDULES if at[s].get(cores)}
-        if len(here) >= 2:
-            best = min(here, key=lambda s: here[s][1])
-            worst = max(here, key=lambda s: here[s][1])
-            self.findings.append(
-                f"With P = {cores} at N = {limit_text(limit)}, `{best}` wins ({sec(here[best][1])}); "
-                f"`{worst}` is {pct(here[worst][1], here[best][1]):.0f}% slower "
-                f"({sec(here[worst][1])}).")
 
     def schedules(self):
         run = self.run
@@ -214,18 +210,20 @@ class Report:
             self.absent("process sweep (primes_procs)")
             return
         limit = min(p.limit for p in run.procs)
-        t1 = pr.serial_time(run.procs, limit)
+        base = pr.find(run.procs, program="nonoptimized", limit=limit)
         rows = []
         for s in SCHEDULES:
-            for procs, med, lo, hi, sp, e, kf in pr.scaling_table(run, limit, s):
-                if procs == cores:
-                    rows.append((s, sec(med), f"{sec(lo)} - {sec(hi)}", num(sp), num(e)))
-        self.p(f"All three schedules with P = {cores} at N = {limit_text(limit)} "
-               f"(single process: {sec(t1)}). `static` gives each worker one contiguous block; "
-               "testing n costs up to sqrt(n) divisions, so the last block is the dearest. "
-               "`cyclic` deals chunks round-robin; `dynamic` hands out the next chunk to "
-               "whichever worker is free.")
-        self.table(["schedule", "time (median)", "min - max", "speedup", "efficiency"], rows)
+            for p in pr.find(run.procs, program="optimized", limit=limit, procs=cores,
+                             schedule=s):
+                speedup = self.nums.ratio(base[0], p)[1] if base else "-"
+                rows.append((marked(s, p), self.nums.time(p), f"{sec(p.min)} - {sec(p.max)}",
+                             speedup))
+        self.p(f"All three schedules with P = {cores} at N = {limit_text(limit)}"
+               + (f" (single process: {self.nums.base(base[0])})" if base else "") + ". "
+               "`static` gives each worker one contiguous block; testing n costs up to sqrt(n) "
+               "divisions, so the last block is the dearest. `cyclic` deals chunks round-robin; "
+               "`dynamic` hands out the next chunk to whichever worker is free.")
+        self.table(["schedule", "time (median [95%])", "min - max", "speedup [95%]"], rows)
         self.balance()
         if self.run.metrics:
             self.figure("load_balance", "Per-worker busy time and trial divisions per "
@@ -250,12 +248,10 @@ class Report:
             table.append((s, f"{max(divs) / min(divs):.2f}", f"{max(busy) / min(busy):.2f}",
                           f"{sum(divs) / len(divs) / (sum(busy) / len(busy)) * 1e3:.0f}"))
             if s == "static":
-                self.findings.append(
-                    f"`static` is unbalanced by construction: its busiest worker did "
-                    f"{max(divs) / min(divs):.2f}x the trial divisions of its least busy one; "
-                    "the last block holds the largest, dearest numbers.")
+                self.findings.append(fd.static_imbalance(divs))
         if table:
-            self.p("Imbalance = busiest worker / least busy worker (1.00 is perfect).")
+            self.p("Imbalance = busiest worker / least busy worker (1.00 is perfect), from one "
+                   "`--metrics` run per schedule: each worker's own compute time, no start-up.")
             self.table(["schedule", "trial-division imbalance", "busy-time imbalance",
                         "trial divisions per second per worker (millions)"], table)
 
@@ -265,56 +261,76 @@ class Report:
         if not pts:
             self.absent("chunk-size sweep (primes_chunk)")
             return
+        present = [s for s in ("dynamic", "cyclic") if pr.find(pts, schedule=s)]
         rows = []
-        for s in ("dynamic", "cyclic"):
-            mine = pr.find(pts, schedule=s)
-            if not mine:
-                continue
-            best = min(mine, key=lambda p: p.median)
-            worst = max(mine, key=lambda p: p.median)
-            rows.append((s, str(best.chunk), sec(best.median), str(worst.chunk), sec(worst.median)))
-            self.findings.append(
-                f"Best chunk for `{s}`: {best.chunk} ({sec(best.median)}); the worst, {worst.chunk}, "
-                f"is {pct(worst.median, best.median):.0f}% slower.")
-        self.p(f"P = {pts[0].procs}, N = {limit_text(pts[0].limit)}. Tiny chunks pay for the "
-               "shared counter (dynamic) or deal the even numbers to one worker (cyclic with "
-               "chunk 1 and even P); huge chunks leave a worker alone with the last one.")
-        self.table(["schedule", "best chunk", "time", "worst chunk", "time"], rows)
+        for chunk in sorted({p.chunk for p in pts}):
+            row = [str(chunk)]
+            for s in present:
+                hit = pr.find(pts, schedule=s, chunk=chunk)
+                row.append(marked(self.nums.time(hit[0]), hit[0]) if hit else "-")
+            rows.append(row)
+        self.p(f"P = {pts[0].procs}, N = {limit_text(pts[0].limit)}: time (median [95%]) per "
+               "chunk. Tiny chunks pay for the shared counter (dynamic) or deal the even numbers "
+               "to one worker (cyclic with chunk 1 and even P); huge chunks leave a worker alone "
+               "with the last one.")
+        self.table(["chunk"] + present, rows)
         self.figure("time_chunk", "Time vs chunk size, log x.")
+        self.findings += fd.chunks(self.nums)
 
     def size(self):
-        pts = self.run.size
+        run = self.run
         self.h2("Problem size")
-        if not pts:
+        programs = [pg for pg in ("nonoptimized", "optimized", "primesieve")
+                    if pr.size_points(run, pg)]
+        if not programs:
             self.absent("problem-size sweep (primes_size)")
             return
-        limits = sorted({p.limit for p in pts})
-        programs = [pg for pg in ("nonoptimized", "optimized", "primesieve")
-                    if pr.find(pts, program=pg)]
+        costs = {pg: fd.Cost(self.nums, pg) for pg in programs}
+        limits = sorted({p.limit for pg in programs for p in pr.size_points(run, pg)})
+        startup = any(c.startup is not None for c in costs.values())
         rows = []
         for n in limits:
             row = [limit_text(n)]
             for pg in programs:
-                hit = pr.find(pts, program=pg, limit=n)
-                row.append(sec(hit[0].median) if hit else "-")
+                hit = [p for p in costs[pg].points if p.limit == n]
+                if not hit:
+                    row.append("-")
+                    continue
+                cell = self.nums.time(hit[0])
+                if costs[pg].startup is not None and not hit[0].suspect:
+                    c = costs[pg].compute.get(n)
+                    cell += f"; compute {sec(c)}" if c is not None else "; compute -"
+                if n in costs[pg].why:
+                    cell += " (suspect)" if hit[0].suspect else " (left out)"
+                row.append(cell)
             rows.append(row)
-        slopes = {pg: pr.loglog_slope([(p.limit, p.median) for p in pr.find(pts, program=pg)])
-                  for pg in programs}
-        rows.append(["fitted exponent k (time ~ N^k)"] + [num(slopes[pg]) for pg in programs])
-        self.p("Brute force tests every n with up to sqrt(n) divisions, so time grows about as "
-               "N^1.5 / ln N; a sieve grows about as N. primesieve (single thread) is the state "
-               "of the art.")
+        if startup:
+            rows.append([f"start-up (N = {pr.STARTUP_LIMIT})"]
+                        + [marked(self.nums.time(costs[pg].startup), costs[pg].startup)
+                           if costs[pg].startup else "-" for pg in programs])
+        rows.append(["exponent k, " + ("compute" if startup else "whole-process")
+                     + " time ~ N^k [95%]"] + [costs[pg].exponent() for pg in programs])
+        self.p("Brute force tests every n with up to sqrt(n) divisions, so its time grows about "
+               "as N^1.5 / ln N; a sieve grows about as N. primesieve (single thread, counting "
+               "without printing) is the state of the art.")
         self.table(["N"] + programs, rows)
+        if startup:
+            self.p(f"Each cell: the whole-process time (median [95%]), then the compute time, "
+                   f"that median less the program's start-up, timed at N = {pr.STARTUP_LIMIT} "
+                   "in a comparison of its own. The exponent is fitted (least squares on the "
+                   "logarithms, 95% interval from the residuals) to the compute times, leaving "
+                   "out a point that is suspect, no longer than start-up, whose interval "
+                   "overlaps start-up's (within its noise), or whose time is mostly start-up.")
+        else:
+            self.p("Start-up: not measured in this run. The exponent is fitted to whole-process "
+                   f"times of at least {pr.SLOPE_MIN_TIME_S * 1e3:.0f} ms, which start-up still "
+                   "bends towards a flatter line.")
+        why = [f"`{c.program}` at N = {limit_text(n)}: {w}" for c in costs.values()
+               for n, w in sorted(c.why.items())]
+        if why:
+            self.p("Left out of the fits: " + "; ".join(why) + ".")
         self.figure("cost_growth", "Time vs N, log-log, with the fitted exponents.")
-        big = limits[-1]
-        non = pr.find(pts, program="nonoptimized", limit=big)
-        sieve = pr.find(pts, program="primesieve", limit=big)
-        if slopes.get("nonoptimized") is not None:
-            self.findings.append(
-                f"Brute-force cost grows as N^{slopes['nonoptimized']:.2f}"
-                + (f", primesieve's as N^{slopes['primesieve']:.2f}" if slopes.get("primesieve") else "")
-                + (f"; at N = {limit_text(big)} primesieve is {non[0].median / sieve[0].median:.0f}x "
-                   "faster than one brute-force process" if non and sieve else "") + ".")
+        self.findings += fd.size(self.nums, costs)
 
     def python(self):
         pts = self.run.python
@@ -322,19 +338,12 @@ class Report:
         if not pts:
             self.absent("C-vs-Python sweep (primes_python)")
             return
-        by = {p.program: p for p in pts}
-        rows = [(p.program, str(p.procs), sec(p.median)) for p in pts]
+        rows = [(marked(p.program, p), str(p.procs), self.nums.time(p)) for p in pts]
         self.p("The lab's two Python programs as one writes them first (bench/python/): plain "
                "brute force, and the same function over multiprocessing.Pool.")
-        self.table(["program", "processes", "time (median)"], rows)
+        self.table(["program", "processes", "time (median [95%])"], rows)
         self.figure("c_vs_python", "C vs Python, log scale.")
-        pairs = [("nonoptimized", "python_nonoptimized"), ("optimized", "python_optimized")]
-        for c, py in pairs:
-            if c in by and py in by:
-                self.findings.append(
-                    f"C `{c}` is {by[py].median / by[c].median:.0f}x faster than the Python "
-                    f"{'brute force' if c == 'nonoptimized' else 'Pool version'} "
-                    f"({sec(by[c].median)} vs {sec(by[py].median)}).")
+        self.findings += fd.python(self.nums)
 
     def counters(self):
         self.h2("Counters")
@@ -369,7 +378,8 @@ class Report:
             sat = saturation(series)
             self.findings.append(
                 f"Server `{label}` peaks at {best[1]:,.0f} sessions/s with {best[0]} clients"
-                + (f"; throughput saturates from {sat} clients on" if sat else "") + ".")
+                + (f"; throughput saturates from {sat} clients on" if sat else "")
+                + " (one loadgen run per point).")
         if len(peak) >= 2:
             first = labels[0]
             for other in labels[1:]:
@@ -377,9 +387,10 @@ class Report:
                     continue
                 self.findings.append(
                     f"At their peaks `{first}` does {peak[first][1] / peak[other][1]:.2f}x the "
-                    f"sessions/s of `{other}`.")
+                    f"sessions/s of `{other}` ({peak[other][1]:,.0f} sessions/s; one run "
+                    "each, no interval).")
         self.p("Closed loop, no pause: each client runs connect, number, `ready`, read the mean, "
-               "close, and starts again (loadgen).")
+               "close, and starts again (loadgen). One run per point: no interval.")
         self.table(["server", "clients", "sessions/s", "p50 (ms)", "p99 (ms)"], table)
         self.figure("server", "Sessions per second and latency vs concurrent clients.")
         self.server_pairs()
@@ -395,37 +406,61 @@ class Report:
 
         whole = lambda v: f"{v:,.0f}"  # noqa: E731
         times = lambda v: f"{v:.2f}x"  # noqa: E731
-        self.p(f"Paired runs: {n} times over, a fresh parlab server and then a fresh epoll "
-               "server, each under 64 closed-loop clients. Median (min to max) over the runs; "
-               "the regression gate judges parlab's throughput and the ratio.")
+        ci = ""
+        a, b = pairs["sessions"], pairs["epoll"]
+        if stats is not None and n >= 2 and len(a) == len(b) and min(a + b) > 0:
+            # Paired by block: the k-th runs of the two servers shared a block (and the load
+            # on the machine at that moment).
+            ci = (f" Ratio of the medians with its 95% bootstrap interval, resampled by block: "
+                  f"{stats.ratio_ci(a, b, paired=True)}.")
+        self.p(f"Paired runs: {n} blocks, each a fresh parlab server and a fresh epoll server in "
+               "a shuffled order, each under 64 closed-loop clients. Median (min to max) over "
+               "the runs; the regression gate judges parlab's throughput and the ratio." + ci)
         self.table(["64 clients", "parlab", "epoll", "parlab / epoll"],
                    [("sessions/s", spread(pairs["sessions"], whole),
                      spread(pairs["epoll"], whole), spread(pairs["ratio"], times))])
         self.findings.append(
             f"Over {n} paired runs at 64 clients `parlab` does "
             f"{statistics.median(pairs['ratio']):.2f}x the sessions/s of `epoll` "
-            f"({min(pairs['ratio']):.2f}x to {max(pairs['ratio']):.2f}x).")
+            f"({min(pairs['ratio']):.2f}x to {max(pairs['ratio']):.2f}x; `epoll`: "
+            f"{spread(pairs['epoll'], whole)} sessions/s).")
 
     def noise(self):
         self.h2("Noise")
-        rows = []
-        for name, pts in (("primes_procs", self.run.procs), ("primes_chunk", self.run.chunk),
-                          ("primes_size", self.run.size), ("primes_python", self.run.python)):
-            if not pts:
-                continue
-            cvs = [p.cv for p in pts]
-            noisy = sum(1 for c in cvs if c > 5.0)
-            rows.append((name, str(len(pts)), f"{statistics.median(cvs):.1f}%", f"{max(cvs):.1f}%",
-                         str(noisy)))
-        if not rows:
+        sweeps = [("primes_procs", self.run.procs), ("primes_chunk", self.run.chunk),
+                  ("primes_size", self.run.size), ("primes_python", self.run.python)]
+        sweeps = [(name, pts) for name, pts in sweeps if pts]
+        if not sweeps:
             self.absent("timed primes sweep")
             return
-        self.p("Coefficient of variation (stddev / mean) of each point's runs. Points above 5% "
-               "are flagged while they run; short points (a few ms) are the noisiest.")
-        self.table(["sweep", "points", "median CV", "max CV", "points with CV > 5%"], rows)
+        judged = any(p.judged for _, pts in sweeps for p in pts)
+        rows = []
+        for name, pts in sweeps:
+            cvs = [p.cv for p in pts]
+            rows.append((name, str(len(pts)), f"{statistics.median(cvs):.1f}%",
+                         f"{max(cvs):.1f}%", str(sum(1 for c in cvs if c > 5.0)),
+                         str(sum(1 for p in pts if p.suspect)) if judged else "-"))
+        self.p("Coefficient of variation (stddev / mean) of each point's runs; short points "
+               "(a few ms) are the noisiest. A point whose CV stays above 5% is suspect only "
+               "if it was still so after bench/measure measured its comparison again.")
+        self.table(["sweep", "points", "median CV", "max CV", "points with CV > 5%",
+                    "suspect points"], rows)
+        if not judged:
+            self.p("Suspect points: not measured in this run (its sweeps predate the marks).")
+            return
+        bad = [(name, p) for name, pts in sweeps for p in pts if p.suspect]
+        if not bad:
+            self.p("No point was marked suspect: every finding uses every point.")
+            return
+        self.p(f"Every suspect point ({len(bad)}): marked in the tables above, hollow in the "
+               "figures, and left out of every fit and finding.")
+        self.table(["sweep", "point", "time (median [95%])", "CV", "why suspect"],
+                   [(name, fd.point_name(p), self.nums.time(p), f"{p.cv:.1f}%", p.suspect)
+                    for name, p in bad])
 
     def build(self):
         self.provenance()
+        self.reading()
         self.headline()
         self.schedules()
         self.chunks()
@@ -437,9 +472,11 @@ class Report:
         self.h2("Reproduce")
         self.p("`make bench` (or `make bench-quick`) measures a new run into results/; "
                "`make report RUN=results/<run>` redraws this report from a run without measuring.")
-        # Findings go right after provenance.
-        self.blocks.insert(2, ("h2", "Findings"))
-        self.blocks.insert(3, ("ul", self.findings or ["No findings: the run holds too few points."]))
+        # Findings go right after provenance and how to read them.
+        at = self.blocks.index(("h2", "Naive vs parallel"))
+        self.blocks[at:at] = [("h2", "Findings"),
+                              ("ul", self.findings or ["No findings: the run holds too few "
+                                                       "points."])]
 
     # -- rendering -----------------------------------------------------------------------
     def title(self):

@@ -167,6 +167,10 @@ RUNS = dict(KEY, comparison=count1, variant=name, block=count1, order_in_block=c
             attempt=count1, seed=count, wall_s=positive, user_s=nonneg, sys_s=nonneg,
             maxrss_kib=count, exit=one_of("0"), outside_cpu_s=nonneg, steal_s=nonneg,
             loadavg=nonneg)
+# ... and the columns added to it since, typed where present: what started each run
+# (bench/measure's runone launcher, or Python's fork where it was not built).
+RUNS_ADDED = {"launcher": one_of("runone", "python")}
+ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED}
 METRICS = {"program": name, "limit": count, "procs": count1, "chunk": count1, "schedule": name,
            "worker": worker, "wall_ns": count, "cpu_ns": count, "numbers_tested": count,
            "trial_divisions": count, "primes_found": count}
@@ -280,9 +284,13 @@ def timed_runs(rows):
 
 
 class Point:
-    """One timed point of a primes sweep, from a typed row."""
+    """One timed point of a primes sweep, from a typed row of the sweep `sweep`
+    (primes_procs, ...). `judged`: the row has bench/measure's suspect column, so an empty
+    `suspect` means the point was judged clean, not that nobody looked."""
 
-    def __init__(self, row):
+    def __init__(self, row, sweep=None):
+        self.sweep = sweep
+        self.judged = "suspect" in row
         self.program = row["program"]
         self.schedule = row["schedule"]
         self.limit = row["limit"]
@@ -348,8 +356,7 @@ class Run:
         for n in self.files:
             if n in SCHEMAS:
                 schema, extra = SCHEMAS[n]
-                self.tables[n] = read_csv(self.path(n), schema, extra,
-                                          TIMING_ADDED if schema is TIMING else None)
+                self.tables[n] = read_csv(self.path(n), schema, extra, ADDED.get(id(schema)))
         # Every timed run of each sweep (runs.csv), {sweep: rows}, for the gate's U tests and
         # the report's intervals; a sweep of an older run (hyperfine's JSON) has none.
         self.runs = {s: self.tables[f"{s}.runs.csv"] for s in TIMED_SWEEPS
@@ -374,7 +381,7 @@ class Run:
 
     def _points(self, name):
         rows = self.tables.get(name)
-        return None if rows is None else [Point(r) for r in rows]
+        return None if rows is None else [Point(r, name[:-len(".csv")]) for r in rows]
 
     def _fingerprint(self):
         """sha256 over meta.json and every listed file: what the figures were drawn from,
@@ -460,6 +467,36 @@ def loglog_slope(pairs):
     if sxx == 0:
         return None
     return sum((x - mx) * (y - my) for x, y in pts) / sxx
+
+
+# A problem-size point at N <= this is a program's start-up alone: bench/run times each
+# program of the size sweep at N = 10 too, where there is nothing to compute, so that the
+# other points read as start-up plus compute time.
+STARTUP_LIMIT = 10
+
+
+def size_points(run, program):
+    """A program's points of the problem-size sweep at N > STARTUP_LIMIT, by N."""
+    return sorted((p for p in find(run.size, program=program) if p.limit > STARTUP_LIMIT),
+                  key=lambda p: p.limit)
+
+
+def startup_point(run, p):
+    """The start-up point (N <= STARTUP_LIMIT) of the program of size point p: the one with
+    p's process count and schedule where there is one (start-up forks the same workers),
+    else the program's only one; None in a run of before the start-up points."""
+    starts = [s for s in find(run.size, program=p.program) if s.limit <= STARTUP_LIMIT]
+    same = [s for s in starts if (s.procs, s.schedule) == (p.procs, p.schedule)]
+    if same:
+        return same[0]
+    return starts[0] if len(starts) == 1 else None
+
+
+def point_runs(run, p):
+    """The per-run wall times of one point (its comparison's last attempt, in block order);
+    [] in a run without runs.csv for its sweep."""
+    a, _, _ = paired_runs(run, p.sweep, p, p)
+    return a
 
 
 def scaling_table(run, limit, schedule):

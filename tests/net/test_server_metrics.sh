@@ -2,6 +2,7 @@
 # rows every interval and one at shutdown, all equal to what the test itself sent.
 # usage: test_server_metrics.sh [MODEL]   (the server's --model; default its own, thread)
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+source "$(dirname "$PARLAB_TESTS")/bench/csv.sh" || exit 1
 cd "$T_DIR"
 model=(${1:+--model "$1"})
 
@@ -35,28 +36,29 @@ assert_eq "server exit" 0 $?
 
 header="program,row,time_s,wall_ns,cpu_ns,connections_accepted,connections_active,bytes_received,data_messages,ready_messages,bad_messages,busy_rejections,idle_timeouts,lock_wait_ns,conversation_timeouts,evictions,log_lines_dropped,values,mean"
 assert_eq "header" "$header" "$(head -1 m.csv)"
-intervals=$(grep -c '^server,interval,' m.csv)
+intervals=$(csv_columns m.csv program row | grep -c '^server,interval$')
 if ((intervals >= 2)); then t_pass; else t_fail "expected >= 2 interval rows, got $intervals"; fi
-assert_eq "one final row, last" "server,final" "$(tail -1 m.csv | cut -d, -f1-2)"
-final=$(tail -1 m.csv)
-col() { cut -d, -f"$1" <<<"$final"; }
-assert_eq "connections_accepted" 41 "$(col 6)"
-assert_eq "connections_active at the end" 0 "$(col 7)"
-assert_eq "data_messages" 40 "$(col 9)"
-assert_eq "ready_messages" 40 "$(col 10)"
-assert_eq "bad_messages" 1 "$(col 11)"
-assert_eq "busy_rejections" 0 "$(col 12)"
-assert_eq "idle_timeouts" 0 "$(col 13)"
-assert_eq "conversation_timeouts" 0 "$(col 15)"
-assert_eq "evictions" 0 "$(col 16)"
-assert_eq "log_lines_dropped" 0 "$(col 17)"
-assert_eq "values" 40 "$(col 18)"
-assert_eq "mean" "7.0" "$(col 19)"
+assert_eq "one final row, last" "server,final" "$(csv_columns m.csv program row | tail -1)"
+# col NAME: the cell of column NAME in the last (final) row.
+col() { csv_columns m.csv "$1" | tail -1; }
+assert_eq "connections_accepted" 41 "$(col connections_accepted)"
+assert_eq "connections_active at the end" 0 "$(col connections_active)"
+assert_eq "data_messages" 40 "$(col data_messages)"
+assert_eq "ready_messages" 40 "$(col ready_messages)"
+assert_eq "bad_messages" 1 "$(col bad_messages)"
+assert_eq "busy_rejections" 0 "$(col busy_rejections)"
+assert_eq "idle_timeouts" 0 "$(col idle_timeouts)"
+assert_eq "conversation_timeouts" 0 "$(col conversation_timeouts)"
+assert_eq "evictions" 0 "$(col evictions)"
+assert_eq "log_lines_dropped" 0 "$(col log_lines_dropped)"
+assert_eq "values" 40 "$(col values)"
+assert_eq "mean" "7.0" "$(col mean)"
 # Each session sends "7" and "ready" at least; the bad one sent 3 bytes.
-bytes=$(col 8)
+bytes=$(col bytes_received)
 if ((bytes >= 40 * 6 + 3 && bytes <= 40 * 8 + 3)); then t_pass; else t_fail "bytes_received $bytes not in [243, 323]"; fi
-# Counters only grow from row to row.
-assert_eq "counters never decrease" "" "$(awk -F, 'NR > 2 && $6 < prev {print NR} {prev = $6}' m.csv)"
+# Counters only grow from row to row (the line in the file printed where one does not).
+assert_eq "counters never decrease" "" \
+    "$(csv_columns m.csv connections_accepted | awk 'NR > 1 && $1 < prev {print NR + 1} {prev = $1}')"
 
 # Usage errors.
 run_status "$PARLAB_BIN/server" 0 --metrics-interval 1

@@ -1,25 +1,29 @@
 # --metrics: exact software counts whatever the split, per-worker rows that add up to the
 # whole-run row, empty hardware cells with one note where the machine cannot count.
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
+source "$(dirname "$PARLAB_TESTS")/bench/csv.sh" || exit 1
 cd "$T_DIR"
 
-# column FILE NAME: prints the index (1-based) of column NAME.
-column() {
-    head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1
+# counters FILE: the names of FILE's counter columns, one a line: every column but the ones
+# that describe the run or time it (the software counters and the hardware events).
+counters() {
+    head -1 "$1" | tr ',' '\n' | grep -vxE 'program|limit|procs|chunk|schedule|worker|wall_ns|cpu_ns'
+}
+
+# run_row FILE COLUMN...: the named columns of the whole-run row (worker "all").
+run_row() {
+    local file=$1
+    shift
+    csv_columns "$file" worker "$@" | sed -n 's/^all,//p'
 }
 
 # check_sums FILE WHAT: every numeric counter of the worker rows adds up to the "all" row.
 check_sums() {
     local file=$1 what=$2
-    local first
-    first=$(column "$file" numbers_tested)
-    local ncols
-    ncols=$(head -1 "$file" | tr ',' '\n' | wc -l)
-    for ((col = first; col <= ncols; col++)); do
-        local name sums
-        name=$(head -1 "$file" | cut -d, -f$col)
-        sums=$(awk -F, -v c=$col 'NR > 1 && $6 != "all" {s += $c} NR > 1 && $6 == "all" {a = $c}
-            END {printf "%.0f %.0f", s, a}' "$file")
+    local name sums
+    for name in $(counters "$file"); do
+        sums=$(csv_columns "$file" worker "$name" |
+            awk -F, '$1 != "all" {s += $2} $1 == "all" {a = $2} END {printf "%.0f %.0f", s, a}')
         assert_eq "$what: workers add up to the run for $name" "${sums#* }" "${sums% *}"
     done
 }
@@ -34,13 +38,12 @@ for run in "dynamic 2 1000" "static 3 1" "cyclic 4 7" "dynamic 7 1"; do
     assert_eq "$what header" "$expected_header" "$(head -1 m.csv)"
     assert_eq "$what rows" $((procs + 2)) "$(wc -l <m.csv)"
     assert_eq "$what workers" "$(seq -s ' ' 0 $((procs - 1))) all" \
-        "$(awk -F, 'NR > 1 {printf "%s%s", sep, $6; sep = " "}' m.csv)"
-    all=$(grep ',all,' m.csv)
-    assert_eq "$what whole run" "optimized,1000000,$procs" "$(cut -d, -f1-3 <<<"$all")"
-    assert_eq "$what schedule column" "$schedule" "$(cut -d, -f5 <<<"$all")"
-    assert_eq "$what trial divisions at 10^6" 67740404 "$(cut -d, -f10 <<<"$all")"
-    assert_eq "$what primes found at 10^6" 78498 "$(cut -d, -f11 <<<"$all")"
-    assert_eq "$what numbers tested" 999999 "$(cut -d, -f9 <<<"$all")"
+        "$(csv_columns m.csv worker | paste -sd' ')"
+    assert_eq "$what whole run" "optimized,1000000,$procs" "$(run_row m.csv program limit procs)"
+    assert_eq "$what schedule column" "$schedule" "$(run_row m.csv schedule)"
+    assert_eq "$what trial divisions at 10^6" 67740404 "$(run_row m.csv trial_divisions)"
+    assert_eq "$what primes found at 10^6" 78498 "$(run_row m.csv primes_found)"
+    assert_eq "$what numbers tested" 999999 "$(run_row m.csv numbers_tested)"
     check_sums m.csv "$what"
 done
 
@@ -49,9 +52,10 @@ rm -f m.csv
 run_status "$PARLAB_BIN/nonoptimized" --metrics m.csv --events none
 assert_eq "nonoptimized header" "$expected_header" "$(head -1 m.csv)"
 assert_eq "nonoptimized worker row" "nonoptimized,1000000,1,1000001,serial,0" \
-    "$(sed -n 2p m.csv | cut -d, -f1-6)"
-assert_eq "nonoptimized counts" "999999,67740404,78498" "$(sed -n 2p m.csv | cut -d, -f9-11)"
-assert_eq "nonoptimized run counts" "999999,67740404,78498" "$(sed -n 3p m.csv | cut -d, -f9-11)"
+    "$(csv_columns m.csv program limit procs chunk schedule worker | sed -n 1p)"
+counts=$(csv_columns m.csv numbers_tested trial_divisions primes_found)
+assert_eq "nonoptimized counts" "999999,67740404,78498" "$(sed -n 1p <<<"$counts")"
+assert_eq "nonoptimized run counts" "999999,67740404,78498" "$(sed -n 2p <<<"$counts")"
 
 # A second run appends rows under the same header.
 run_status "$PARLAB_BIN/nonoptimized" --limit 100 --metrics m.csv --events none
@@ -64,7 +68,7 @@ run_status "$PARLAB_BIN/optimized" --procs 2 --metrics m.csv --events PAPI_TOT_I
 assert_eq "event columns" "$expected_header,PAPI_TOT_INS,PAPI_TOT_CYC" "$(head -1 m.csv)"
 assert_eq "every row has every column" "13 13 13" \
     "$(awk -F, 'NR > 1 {printf "%s%d", sep, NF; sep = " "}' m.csv)"
-cells=$(cut -d, -f12 m.csv | tail -n +2 | sort -u)
+cells=$(csv_columns m.csv PAPI_TOT_INS | sort -u)
 if [[ -z "$cells" ]]; then
     # Not counted here: one note naming the events, not one per worker.
     assert_eq "one note" 1 "$(grep -c 'not counted' <<<"$T_ERR")"

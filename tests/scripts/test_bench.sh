@@ -1,14 +1,26 @@
 # bench/run on its tiny configuration: every sweep file well formed, meta.json complete and
-# marked so, results never overwritten; a run cut short (a failed point, SIGTERM) is left
-# marked incomplete and refused by the gate.
+# marked so, results never overwritten; the server sweep's servers interleaved, in orders
+# replayed from the seed meta.json records; a run cut short (a failed point, SIGTERM) is
+# left marked incomplete and refused by the gate; bench/csv.sh reads columns by name.
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 ROOT=$(dirname "$PARLAB_TESTS")
 cd "$T_DIR"
 
-# The one tiny run every check below reads, in a checkout of its own: there it must leave
-# results/latest alone (--no-latest) and name the binaries it ran, not the checkout.
-# A checkout whose results/latest points at an older run; binaries copied out of the build,
-# one of them rebuilt elsewhere without parlab's build mark.
+# The interpreter itself first on PATH: bench/run and its helpers start python3 many times,
+# and a version manager's shim costs up to seconds a start on a busy machine. bench/run
+# resolves python3 to its real path all the same, so what it records is unchanged.
+PY=$("$PYTHON3" -c 'import os, sys; print(os.path.realpath(sys.executable))')
+mkdir py-bin && ln -s "$PY" py-bin/python3
+PATH="$T_DIR/py-bin:$PATH"
+
+# The runs below that do not depend on one another overlap (bg, bg_wait: tests/lib.sh):
+# their timings are not what is checked, their shape is.
+
+# The tiny runs every check below reads. The primes sweep in a checkout of its own: there it
+# must leave results/latest alone (--no-latest) and name the binaries it ran, not the
+# checkout. A checkout whose results/latest points at an older run; binaries copied out of
+# the build, one of them rebuilt elsewhere without parlab's build mark. The server sweep
+# beside it, into a folder of its own.
 co="$T_DIR/co"
 mkdir -p "$co/results/old"
 cp -r "$ROOT/bench" "$co/bench"
@@ -17,7 +29,46 @@ cp -r "$ROOT/scripts/parlab" "$co/scripts/parlab"
 ln -s old "$co/results/latest"
 cp -r "$PARLAB_BIN" bin-copy
 printf '#!/bin/sh\nexit 0\n' >bin-copy/client
-run_status "$co/bench/run" --tiny --only primes --no-latest --bin bin-copy
+bg primes "$co/bench/run" --tiny --only primes --no-latest --bin bin-copy
+bg server "$ROOT/bench/run" --tiny --only server --out srv --bin "$PARLAB_BIN"
+bg compare env PARLAB_BIN="$PARLAB_BIN" "$ROOT/bench/servers/compare.sh" --seconds 0.1 --runs 1
+
+# -- runs cut short, meanwhile ----------------------------------------------------------------
+# Cut short by a failed point: optimized fails at once.
+mkdir fail-bin stop-bin
+ln -s "$PARLAB_BIN/nonoptimized" fail-bin/nonoptimized
+printf '#!/bin/sh\nexit 3\n' >fail-bin/optimized
+ln -s "$PARLAB_BIN/nonoptimized" stop-bin/nonoptimized
+printf '#!/bin/sh\nexec sleep 30\n' >stop-bin/optimized
+chmod +x fail-bin/optimized stop-bin/optimized
+run_status "$ROOT/bench/run" --tiny --only primes --out failed --bin fail-bin
+assert_eq "a failed point: exit" 1 "$T_STATUS"
+assert_match "a failed point: says the run is incomplete" "cut short \\(exit 1\\); .*/failed is incomplete" "$T_ERR"
+assert_eq "a failed point: meta.json says incomplete" "False" \
+    "$("$PY" -c 'import json; print(json.load(open("failed/meta.json"))["complete"])')"
+run_status "$ROOT/scripts/regress" --check-run failed
+assert_eq "a failed run: the gate refuses it" 2 "$T_STATUS"
+assert_match "a failed run: one line says why" "^regress: failed: incomplete run: meta.json is not marked complete" "$T_ERR"
+
+# Cut short by a signal to the whole process group, as Ctrl-C or a CI timeout does, once a
+# point is under way (a point that runs this optimized never ends by itself).
+setsid "$ROOT/bench/run" --tiny --only primes --out stopped --bin stop-bin >stop.out 2>stop.err &
+pid=$!
+for _ in $(seq 300); do
+    grep -q '\[1/' stop.out 2>/dev/null && break
+    sleep 0.1
+done
+kill -TERM -- "-$pid"
+wait "$pid"
+assert_eq "SIGTERM: exit" 143 "$?"
+assert_match "SIGTERM: says the run is incomplete" "cut short \\(exit 143\\)" "$(cat stop.err)"
+
+run_status "$ROOT/bench/run" --fast
+assert_eq "unknown argument exit" 2 "$T_STATUS"
+assert_match "unknown argument named" "unknown argument '--fast'" "$T_ERR"
+
+# -- the primes run ---------------------------------------------------------------------------
+bg_wait primes
 assert_eq "bench exit ($T_ERR)" 0 "$T_STATUS"
 assert_eq "bench/run --no-latest: results/latest left alone" old "$(readlink "$co/results/latest")"
 made=$(ls "$co/results" | grep -v '^old$\|^latest$')
@@ -26,8 +77,11 @@ assert_match "bench/run --no-latest: the run in results/, named by the binaries'
 ln -s "$co/results/$made" run
 total=$(grep -o '\[1/[0-9]*\]' <<<"$T_OUT" | head -1 | tr -dc 0-9 | cut -c2-)
 assert_match "progress lines count up to the total" "\\[$total/$total\\] " "$T_OUT"
+run_status "$ROOT/scripts/regress" run stopped
+assert_eq "a stopped run: the gate refuses it" 2 "$T_STATUS"
+assert_match "a stopped run: one line says why" "^regress: stopped: incomplete run: " "$T_ERR"
 
-"$PYTHON3" - run <<'PY'
+"$PY" - run <<'PY'
 import csv, json, os, sys
 run = sys.argv[1]
 meta = json.load(open(os.path.join(run, "meta.json")))
@@ -97,46 +151,101 @@ assert_eq "report of a primes-only run exit ($T_ERR)" 0 "$T_STATUS"
 assert_match "the report says the server sweep is missing" \
     "The server sweep \\(server_clients\\) was not part of this run" "$(cat rep/report.md)"
 
-# Cut short by a failed point: optimized fails at once.
-mkdir fail-bin stop-bin
-ln -s "$PARLAB_BIN/nonoptimized" fail-bin/nonoptimized
-printf '#!/bin/sh\nexit 3\n' >fail-bin/optimized
-ln -s "$PARLAB_BIN/nonoptimized" stop-bin/nonoptimized
-printf '#!/bin/sh\nexec sleep 30\n' >stop-bin/optimized
-chmod +x fail-bin/optimized stop-bin/optimized
-run_status "$ROOT/bench/run" --tiny --only primes --out failed --bin fail-bin
-assert_eq "a failed point: exit" 1 "$T_STATUS"
-assert_match "a failed point: says the run is incomplete" "cut short \\(exit 1\\); .*/failed is incomplete" "$T_ERR"
-assert_eq "a failed point: meta.json says incomplete" "False" \
-    "$("$PYTHON3" -c 'import json; print(json.load(open("failed/meta.json"))["complete"])')"
-run_status "$ROOT/scripts/regress" --check-run failed
-assert_eq "a failed run: the gate refuses it" 2 "$T_STATUS"
-assert_match "a failed run: one line says why" "^regress: failed: incomplete run: meta.json is not marked complete" "$T_ERR"
-
-# Cut short by a signal to the whole process group, as Ctrl-C or a CI timeout does.
-setsid "$ROOT/bench/run" --tiny --only primes --out stopped --bin stop-bin >stop.out 2>stop.err &
-pid=$!
-for _ in $(seq 100); do
-    grep -q '\[2/' stop.out 2>/dev/null && break
-    sleep 0.1
-done
-kill -TERM -- "-$pid"
-wait "$pid"
-assert_eq "SIGTERM: exit" 143 "$?"
-assert_match "SIGTERM: says the run is incomplete" "cut short \\(exit 143\\)" "$(cat stop.err)"
-run_status "$ROOT/scripts/regress" run stopped
-assert_eq "a stopped run: the gate refuses it" 2 "$T_STATUS"
-assert_match "a stopped run: one line says why" "^regress: stopped: incomplete run: " "$T_ERR"
-
 run_status "$ROOT/bench/run" --tiny --only primes --out run --bin "$PARLAB_BIN"
 assert_eq "an existing run is not overwritten" 2 "$T_STATUS"
 assert_match "the refusal names the folder" "run' exists" "$T_ERR"
-run_status "$ROOT/bench/run" --fast
-assert_eq "unknown argument exit" 2 "$T_STATUS"
-assert_match "unknown argument named" "unknown argument '--fast'" "$T_ERR"
+
+# -- the server run: servers interleaved in blocks, in the orders its seed gives ---------------
+bg_wait server
+assert_eq "server bench exit ($T_ERR)" 0 "$T_STATUS"
+progress=$T_OUT
+run_status "$ROOT/scripts/regress" --check-run srv
+assert_eq "the gate takes the server run as complete, every file typed ($T_ERR)" 0 "$T_STATUS"
+# The generator bench/run drew the orders from, replayed here from the recorded seed.
+source "$ROOT/bench/server.sh"
+seed=$(sed -n 's/^ *"server_order_seed": "\([0-9]*\)",\{0,1\}$/\1/p' srv/meta.json)
+assert_match "meta.json records the seed of the servers' orders" '^[0-9]+$' "$seed"
+order_seed "${seed:-1}"
+ran="" rows=""
+block=0
+for clients in 1 8; do # --tiny's client counts, one block each
+    block=$((block + 1))
+    order_shuffle parlab python-threaded epoll
+    declare -A place=()
+    for k in "${!ORDER[@]}"; do
+        ran+="$clients ${ORDER[k]};"
+        place[${ORDER[k]}]=$((k + 1))
+    done
+    for label in parlab python-threaded epoll; do rows+="$clients,$label,$block,${place[$label]};"; done
+done
+# progress lines: the points in the order they ran
+got=$(sed -n 's/^\[[0-9]*\/[0-9]*\] server_clients \([^ ]*\) --clients \([0-9]*\) .*/\2 \1/p' <<<"$progress")
+assert_eq "client sweep: one point per server per client count" 6 "$(wc -l <<<"$got")"
+assert_eq "client sweep: the first block runs every server, not one server's points first" 3 \
+    "$(head -3 <<<"$got" | cut -d' ' -f2 | sort -u | wc -l)"
+assert_eq "client sweep: run in the orders the recorded seed gives" "$ran" "$(tr '\n' ';' <<<"$got")"
+assert_eq "server_clients.csv: per block, the servers' fixed order, where each ran" "$rows" \
+    "$(csv_columns srv/server_clients.csv clients label block order_in_block | tr '\n' ';')"
+
+ran="" rows=""
+for block in 1 2; do # --tiny's repeats
+    order_shuffle parlab epoll
+    ran+="${ORDER[*]};"
+    if [[ ${ORDER[0]} == parlab ]]; then
+        rows+="parlab,$block,1;epoll,$block,2;"
+    else
+        rows+="parlab,$block,2;epoll,$block,1;"
+    fi
+done
+got=$(sed -n 's/^\[[0-9]*\/[0-9]*\] server_repeat \([^ ]*\) .*/\1/p' <<<"$progress" | paste -d' ' - -)
+assert_eq "repeats: each block both servers, in the orders the recorded seed gives" "$ran" \
+    "$(tr '\n' ';' <<<"$got")"
+assert_eq "server_repeat.csv: rows alternate parlab, epoll, a block's pair together" "$rows" \
+    "$(csv_columns srv/server_repeat.csv label block order_in_block | tr '\n' ';')"
+assert_eq "repeats: the k-th parlab row and the k-th epoll row are block k" "1 2|1 2" \
+    "$(csv_columns srv/server_repeat.csv label block | awk -F, '{b[$1] = b[$1] sep[$1] $2; sep[$1] = " "}
+        END {print b["parlab"] "|" b["epoll"]}')"
+# A parlab server per point of the client sweep: its counters end with one final row each.
+finals=$(csv_columns srv/server_metrics.csv row ready_messages | grep '^final,')
+assert_eq "server_metrics.csv: a final row per parlab point" 2 "$(wc -l <<<"$finals")"
+assert_eq "server_metrics.csv: every server answered" "" "$(grep ',0$' <<<"$finals")"
+assert_match "progress lines summarize each point by name" \
+    "server_hold parlab --hold 50 --hold-for 0.2 --verify \\.\\.\\. [0-9.]+ sessions/s, p99 [0-9.]+ ms, errors 0" "$progress"
+
+bg_wait compare
+assert_eq "compare.sh exit ($T_ERR)" 0 "$T_STATUS"
+assert_match "compare.sh: the medians, read by column name" \
+    "^median round trips/s: threaded [1-9][0-9]*, epoll [1-9][0-9]*, python [1-9][0-9]*" "$T_OUT"
+assert_eq "compare.sh: each server once a round" "1 1 1" \
+    "$(for s in threaded epoll python; do grep -c "^run 1 $s: " <<<"$T_ERR"; done | tr '\n' ' ' | sed 's/ $//')"
+
+# -- bench/csv.sh: columns by name ------------------------------------------------------------
+# loadgen's own file with its columns reversed: the same cells by name.
+awk -F, '{for (i = NF; i > 1; i--) printf "%s,", $i; print $1}' srv/server_clients.csv >reversed.csv
+assert_eq "csv_columns: the columns reordered, the same cells" \
+    "$(csv_columns srv/server_clients.csv label sessions_per_s clients)" \
+    "$(csv_columns reversed.csv label sessions_per_s clients)"
+assert_eq "csv_columns: the cells of the columns named" "parlab,1" \
+    "$(csv_columns reversed.csv label clients | head -1)"
+run_status csv_columns reversed.csv label no_such_column
+assert_eq "csv_columns, a missing column: status" 1 "$T_STATUS"
+assert_eq "csv_columns, a missing column: nothing printed" "" "$T_OUT"
+assert_eq "csv_columns, a missing column: one line naming it" \
+    "csv: reversed.csv:1: no column 'no_such_column'" "$T_ERR"
+printf 'a,b\n1,2\n3\n' >ragged.csv
+run_status csv_columns ragged.csv b
+assert_eq "csv_columns, a short row: status" 1 "$T_STATUS"
+assert_eq "csv_columns, a short row: named" "csv: ragged.csv:3: 1 cells, the header has 2" "$T_ERR"
+printf 'a,b\n"1,5",2\n' >quoted.csv
+run_status csv_columns quoted.csv b
+assert_eq "csv_columns, a quoted cell: refused, not misread" \
+    "1|csv: quoted.csv:2: a quoted cell; csv_columns reads plain cells only" "$T_STATUS|$T_ERR"
+: >empty.csv
+run_status csv_columns empty.csv b
+assert_eq "csv_columns, an empty file" "1|csv: empty.csv: empty file (no header)" "$T_STATUS|$T_ERR"
 
 # -- the binaries' identity and the machine's fingerprint, from the tiny run -------------
-"$PYTHON3" - "$co/results/$made/meta.json" bin-copy "$PARLAB_BIN" <<'PY'
+"$PY" - "$co/results/$made/meta.json" bin-copy "$PARLAB_BIN" <<'PY'
 import hashlib, json, os, subprocess, sys
 meta_path, copy, built = sys.argv[1:]
 meta = json.load(open(meta_path))
