@@ -170,7 +170,6 @@ RUNS = dict(KEY, comparison=count1, variant=name, block=count1, order_in_block=c
 # ... and the columns added to it since, typed where present: what started each run
 # (bench/measure's runone launcher, or Python's fork where it was not built).
 RUNS_ADDED = {"launcher": one_of("runone", "python")}
-ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED}
 METRICS = {"program": name, "limit": count, "procs": count1, "chunk": count1, "schedule": name,
            "worker": worker, "wall_ns": count, "cpu_ns": count, "numbers_tested": count,
            "trial_divisions": count, "primes_found": count}
@@ -191,6 +190,13 @@ SERVER_METRICS = {"program": name, "row": one_of("interval", "final"), "time_s":
                   "connections_active": count, "bytes_received": count, "data_messages": count,
                   "ready_messages": count, "bad_messages": count, "busy_rejections": count,
                   "idle_timeouts": count, "lock_wait_ns": count, "values": count, "mean": real}
+# ... and the columns added to it since, typed where present: the process's resource usage
+# (getrusage) and the threads its model started, for a cost per session (runs of before lack
+# them).
+SERVER_METRICS_ADDED = {"threads_created": count, "cpu_user_us": count, "cpu_sys_us": count,
+                        "ctx_voluntary": count, "ctx_involuntary": count, "maxrss_kib": count}
+ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED,
+         id(SERVER_METRICS): SERVER_METRICS_ADDED}
 
 TIMED_SWEEPS = ("primes_procs", "primes_chunk", "primes_size", "primes_python")
 # Schema of every CSV bench/run writes; `extra` types the columns a file may add (one per

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "engine.h"
+#include "histfile.h"
 #include "hold.h"
 #include "net.h"
 #include "options.h"
@@ -178,6 +179,13 @@ int main(int argc, char **argv)
     }
     if (o.csv && !unreachable && !interrupted && report_csv(o.csv, &run, &total, err) != 0) {
         cli_error("%s", err);
+        status = CLI_EXIT_FAILURE;
+    }
+    /* Under the row's rule: a histogram of part of a run would merge in silently. */
+    char herr[HISTFILE_ERR_LEN];
+    if (o.hist && !unreachable && !interrupted &&
+        histfile_write(o.hist, &total.latency, herr, sizeof herr) != 0) {
+        cli_error("%s", herr);
         status = CLI_EXIT_FAILURE;
     }
     return status;

@@ -26,7 +26,8 @@
 
 enum {
     OPT_HOLD_FOR = 256,
-    OPT_COALESCE,
+    OPT_HIST,
+    OPT_COALESCE, /* the last: it sizes given[] */
 };
 
 static long opt_cpus(void)
@@ -75,6 +76,11 @@ static void opt_usage(void)
            "  -o, --csv FILE        append one row for the run to this CSV, with a header\n"
            "                        when the file is new (columns: see the bench schema);\n"
            "                        none when no connection succeeded or on interruption\n"
+           "      --hist FILE       write the run's latency histogram (every bucket, a\n"
+           "                        versioned text format) to FILE, replacing it whole,\n"
+           "                        when a row would be written; histmerge adds up those\n"
+           "                        of several loadgens into the percentiles of all\n"
+           "                        their sessions (percentiles cannot be averaged)\n"
            "  -l, --label TEXT      the row's label (default: HOST:PORT)\n"
            "  -q, --quiet           no progress line (one a second on stderr when it is a\n"
            "                        terminal)\n"
@@ -164,6 +170,7 @@ void options_parse(int argc, char **argv, struct options *o)
         {"hold-for", required_argument, NULL, OPT_HOLD_FOR},
         {"verify", no_argument, NULL, 'V'},
         {"csv", required_argument, NULL, 'o'},
+        {"hist", required_argument, NULL, OPT_HIST},
         {"label", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -222,6 +229,9 @@ void options_parse(int argc, char **argv, struct options *o)
             break;
         case 'o':
             o->csv = cli_parse_path("--csv", optarg);
+            break;
+        case OPT_HIST:
+            o->hist = cli_parse_path("--hist", optarg);
             break;
         case 'l':
             o->label = optarg;

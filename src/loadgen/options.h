@@ -18,6 +18,7 @@ struct options {
     double hold_for;
     int64_t value_lo, value_hi;
     const char *csv;
+    const char *hist; /* --hist FILE: the latency histogram, for histmerge */
     const char *label;
     int verify;
     int coalesce;

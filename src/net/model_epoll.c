@@ -328,6 +328,8 @@ static int epoll_prepare(struct model_env *e, char *err, size_t errlen)
         if (rc == 0) {
             rc = pthread_create(&l->thread, NULL, epoll_loop_main, l);
             call = "pthread_create";
+            if (rc == 0)
+                stats_thread_started(&e->conv->stats);
         }
         if (rc != 0) {
             snprintf(err, errlen, "epoll: cannot start loop %u of %u: %s: %s", i + 1, loop_count,

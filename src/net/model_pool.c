@@ -115,6 +115,7 @@ static int pool_prepare(struct model_env *e, char *err, size_t errlen)
                      e->threads, strerror(rc));
             return -1;
         }
+        stats_thread_started(&e->conv->stats);
     }
     return 0;
 }

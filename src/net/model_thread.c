@@ -103,7 +103,9 @@ static void thread_start(void *arg, int fd)
     (void)arg;
     pthread_t tid;
     int rc = pthread_create(&tid, &thread_attr, thread_conn_main, (void *)(intptr_t)fd);
-    if (rc != 0) {
+    if (rc == 0)
+        stats_thread_started(&env->conv->stats);
+    else {
         char buf[128], why[160];
         snprintf(why, sizeof why, "cannot start a thread (%s)", net_strerror(rc, buf, sizeof buf));
         conv_unadmit(env->conv, fd, why);

@@ -1,6 +1,7 @@
-/* srvmetrics.h - the server's --metrics: its counters published as PAPI software-defined
- * events (library "parlab_server"), read back through PAPI with any hardware events asked
- * for, and appended as CSV rows every --metrics-interval and once at shutdown. */
+/* srvmetrics.h - the server's --metrics: its counters and its resource usage (getrusage)
+ * published as PAPI software-defined events (library "parlab_server"), read back through
+ * PAPI with any hardware events asked for, and appended as CSV rows every
+ * --metrics-interval and once at shutdown. */
 #ifndef PARLAB_SRVMETRICS_H
 #define PARLAB_SRVMETRICS_H
 
@@ -11,7 +12,15 @@
 #include <pthread.h>
 
 #define SRVMETRICS_SDE_LIBRARY "parlab_server"
-#define SRVMETRICS_SDE_COUNT   12
+#define SRVMETRICS_SDE_COUNT   18
+
+/* What getrusage(RUSAGE_SELF) says of the whole process (every thread, since it started),
+ * taken just before each row: the cost of the sessions, without hardware counters. */
+struct srvmetrics_usage {
+    uint64_t cpu_user_us, cpu_sys_us;
+    uint64_t ctx_voluntary, ctx_involuntary;
+    uint64_t maxrss_kib;
+};
 
 struct srvmetrics {
     const char *path;
@@ -20,6 +29,7 @@ struct srvmetrics {
     struct counters counters;
     struct counters_sde sde[SRVMETRICS_SDE_COUNT];
     struct server_stats *stats;
+    struct srvmetrics_usage usage; /* written and read (through PAPI SDE) by the thread */
     struct mean *mean;
     uint64_t started_ns, started_cpu_ns;
     int wake[2]; /* the periodic thread sleeps on wake[0]; closing wake[1] ends it */

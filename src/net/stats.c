@@ -15,6 +15,7 @@ void stats_init(struct server_stats *s)
     atomic_init(&s->conversation_timeouts, 0);
     atomic_init(&s->evictions, 0);
     atomic_init(&s->log_lines_dropped, 0);
+    atomic_init(&s->threads_created, 0);
 }
 
 /* Relaxed: the counters are independent totals; nobody orders other memory by them. */
@@ -33,4 +34,9 @@ void stats_publish(struct server_stats *s, const struct conn_stats *c)
     stats_add(&s->idle_timeouts, c->idle_timeouts);
     stats_add(&s->lock_wait_ns, c->lock_wait_ns);
     stats_add(&s->conversation_timeouts, c->conversation_timeouts);
+}
+
+void stats_thread_started(struct server_stats *s)
+{
+    stats_add(&s->threads_created, 1);
 }

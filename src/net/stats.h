@@ -21,6 +21,7 @@ struct server_stats {
     _Atomic uint64_t conversation_timeouts; /* closed with "error: timeout": too long in all */
     _Atomic uint64_t evictions;             /* shed with "error: server busy" to make room */
     _Atomic uint64_t log_lines_dropped;     /* log lines stdout did not take in time */
+    _Atomic uint64_t threads_created;       /* by the model: per connection, or its workers */
 };
 
 /* One connection's share, counted without atomics. */
@@ -36,5 +37,9 @@ struct conn_stats {
 
 void stats_init(struct server_stats *s);
 void stats_publish(struct server_stats *s, const struct conn_stats *c);
+
+/* Counts a thread the model started (not the server's own: signals, log writer, metrics),
+ * so the cost of a session can be set against the threads it took. */
+void stats_thread_started(struct server_stats *s);
 
 #endif

@@ -1,10 +1,14 @@
 # The server's --metrics: counters read through PAPI SDE, the count of values and the mean,
-# rows every interval and one at shutdown, all equal to what the test itself sent.
+# rows every interval and one at shutdown, all equal to what the test itself sent; the
+# process's resource usage, growing from row to row, and the threads its model started.
 # usage: test_server_metrics.sh [MODEL]   (the server's --model; default its own, thread)
 source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 source "$(dirname "$PARLAB_TESTS")/bench/csv.sh" || exit 1
 cd "$T_DIR"
 model=(${1:+--model "$1"})
+# The pool's workers and the loops are a fixed number, given here so the test knows it.
+workers=3
+[[ -n ${1:-} && $1 != thread ]] && model+=(--threads "$workers")
 
 "$PARLAB_BIN/server" 0 "${model[@]}" --quiet --metrics m.csv --metrics-interval 0.2 --events none >log 2>&1 &
 pid=$!
@@ -34,7 +38,7 @@ kill -TERM $pid
 wait $pid
 assert_eq "server exit" 0 $?
 
-header="program,row,time_s,wall_ns,cpu_ns,connections_accepted,connections_active,bytes_received,data_messages,ready_messages,bad_messages,busy_rejections,idle_timeouts,lock_wait_ns,conversation_timeouts,evictions,log_lines_dropped,values,mean"
+header="program,row,time_s,wall_ns,cpu_ns,connections_accepted,connections_active,bytes_received,data_messages,ready_messages,bad_messages,busy_rejections,idle_timeouts,lock_wait_ns,conversation_timeouts,evictions,log_lines_dropped,threads_created,cpu_user_us,cpu_sys_us,ctx_voluntary,ctx_involuntary,maxrss_kib,values,mean"
 assert_eq "header" "$header" "$(head -1 m.csv)"
 intervals=$(csv_columns m.csv program row | grep -c '^server,interval$')
 if ((intervals >= 2)); then t_pass; else t_fail "expected >= 2 interval rows, got $intervals"; fi
@@ -59,6 +63,28 @@ if ((bytes >= 40 * 6 + 3 && bytes <= 40 * 8 + 3)); then t_pass; else t_fail "byt
 # Counters only grow from row to row (the line in the file printed where one does not).
 assert_eq "counters never decrease" "" \
     "$(csv_columns m.csv connections_accepted | awk 'NR > 1 && $1 < prev {print NR + 1} {prev = $1}')"
+
+# The process's cost (getrusage): CPU spent, and every usage counter only grows.
+cpu=$(csv_columns m.csv cpu_user_us cpu_sys_us | tail -1 | awk -F, '{print $1 + $2}')
+if ((cpu > 0)); then t_pass; else t_fail "cpu_user_us + cpu_sys_us is $cpu at the end"; fi
+assert_eq "cpu_user_us + cpu_sys_us never decrease" "" \
+    "$(csv_columns m.csv cpu_user_us cpu_sys_us |
+        awk -F, 'NR > 1 && $1 + $2 < prev {print NR + 1} {prev = $1 + $2}')"
+for c in ctx_voluntary ctx_involuntary maxrss_kib threads_created; do
+    assert_eq "$c never decreases" "" \
+        "$(csv_columns m.csv "$c" | awk 'NR > 1 && $1 < prev {print NR + 1} {prev = $1}')"
+done
+ctx=$(csv_columns m.csv ctx_voluntary | tail -1)
+if ((ctx > 0)); then t_pass; else t_fail "ctx_voluntary is $ctx after 41 connections"; fi
+rss=$(col maxrss_kib)
+if ((rss > 0)); then t_pass; else t_fail "maxrss_kib is $rss"; fi
+# A thread per connection (41: the 40 sessions and the bad one), or the fixed workers.
+threads=$(col threads_created)
+if [[ -z ${1:-} || $1 == thread ]]; then
+    assert_eq "threads_created: one per connection" 41 "$threads"
+else
+    assert_eq "threads_created: the ${1:-} model's workers" "$workers" "$threads"
+fi
 
 # Usage errors.
 run_status "$PARLAB_BIN/server" 0 --metrics-interval 1
