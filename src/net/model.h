@@ -25,6 +25,7 @@
 struct model_env {
     struct conv_server *conv;
     unsigned threads; /* pool workers or event loops */
+    size_t stack_size; /* connection threads' stack, bytes (thread model); 0: its default */
     int lfd;          /* the listener, non-blocking; the model closes it when it stops */
     int wake_rd;      /* turns readable when a signal asks the server to stop */
     int stop_rd;      /* reads end of stream once the model closed stop_wr: wakes any wait */

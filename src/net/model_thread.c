@@ -32,13 +32,16 @@
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) ||                               \
     __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define THREAD_STACK_SIZE (512 * 1024)
+#define THREAD_SANITIZED     1
+#define THREAD_DEFAULT_STACK (512 * 1024)
 #else
-#define THREAD_STACK_SIZE (20 * 1024)
+#define THREAD_SANITIZED     0
+#define THREAD_DEFAULT_STACK (20 * 1024)
 #endif
 
 static struct model_env *env;
 static pthread_attr_t thread_attr;
+static size_t thread_stack_size;
 
 /* Usable stack below a connection thread's first frame (0: unknown, no trimming). Every
  * thread made with thread_attr has the same layout, so one probe thread measures it. */
@@ -140,7 +143,7 @@ static void thread_probe_stack(void)
         return;
     pthread_t tid;
     uintptr_t room = 0;
-    if (pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE) == 0 &&
+    if (pthread_attr_setstacksize(&attr, thread_stack_size) == 0 &&
         pthread_create(&tid, &attr, thread_probe_main, &room) == 0 && pthread_join(tid, NULL) == 0)
         stack_room = room;
     pthread_attr_destroy(&attr);
@@ -149,13 +152,20 @@ static void thread_probe_stack(void)
 static int thread_prepare(struct model_env *e, char *err, size_t errlen)
 {
     env = e;
+    thread_stack_size = e->stack_size ? e->stack_size : THREAD_DEFAULT_STACK;
+#if THREAD_SANITIZED
+    /* Sanitizers pad every frame: a stack asked for below their room would overflow. */
+    if (thread_stack_size < THREAD_DEFAULT_STACK)
+        thread_stack_size = THREAD_DEFAULT_STACK;
+#endif
     int rc = pthread_attr_init(&thread_attr);
     if (rc == 0)
         rc = pthread_attr_setdetachstate(&thread_attr, PTHREAD_CREATE_DETACHED);
     if (rc == 0)
-        rc = pthread_attr_setstacksize(&thread_attr, THREAD_STACK_SIZE);
+        rc = pthread_attr_setstacksize(&thread_attr, thread_stack_size);
     if (rc != 0) {
-        snprintf(err, errlen, "cannot set up threads: %s", strerror(rc));
+        snprintf(err, errlen, "cannot set up threads of a %zu KiB stack: %s",
+                 thread_stack_size / 1024, strerror(rc));
         return -1;
     }
     thread_probe_stack();

@@ -139,6 +139,7 @@ int main(int argc, char **argv)
     server_wake_wr = wake[1];
     struct model_env env = {.conv = &conv,
                             .threads = cfg.threads,
+                            .stack_size = (size_t)cfg.stack_kib * 1024,
                             .lfd = -1,
                             .wake_rd = wake[0],
                             .stop_rd = stop[0],

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* Long options without a letter. */
-enum { SRVCONFIG_OPT_MODEL = 256, SRVCONFIG_OPT_THREADS };
+enum { SRVCONFIG_OPT_MODEL = 256, SRVCONFIG_OPT_THREADS, SRVCONFIG_OPT_STACK };
 
 /* The default number of pool workers or event loops. */
 static unsigned srvconfig_cpus(void)
@@ -24,7 +24,8 @@ static unsigned srvconfig_cpus(void)
 
 static void srvconfig_usage(void)
 {
-    printf("usage: server PORT [--model thread|pool|epoll|uring [--threads N]] [--bind ADDR]\n"
+    printf("usage: server PORT [--model thread [--stack-size KIB] | --model pool|epoll|uring\n"
+           "              [--threads N]] [--bind ADDR]\n"
            "              [--quiet] [--max-clients N] [--max-per-address N]\n"
            "              [--idle-timeout SECONDS] [--conversation-timeout SECONDS]\n"
            "              [--metrics FILE [--metrics-interval SECONDS] [--events LIST]]\n"
@@ -42,6 +43,8 @@ static void srvconfig_usage(void)
            "                              uring   N io_uring completion loops%s\n"
            "      --threads N             pool workers, epoll or uring loops (default:\n"
            "                              online CPUs, here %u); refused with --model thread\n"
+           "      --stack-size KIB        each connection thread's stack, %u to %u KiB\n"
+           "                              (default 20); for --model thread only\n"
            "  -b, --bind ADDR             address to listen on (default 0.0.0.0)\n"
            "  -q, --quiet                 log only the listening and stopped lines\n"
            "  -m, --max-clients N         connections served at once (default: descriptor\n"
@@ -77,7 +80,8 @@ static void srvconfig_usage(void)
            " (not built here:\n"
            "                                      liburing-dev was missing)",
 #endif
-           srvconfig_cpus(), SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE,
+           srvconfig_cpus(), SRVCONFIG_MIN_STACK_KIB, SRVCONFIG_MAX_STACK_KIB,
+           SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE,
            COUNTERS_ENV, COUNTERS_DEFAULT_LIST);
 }
 
@@ -97,6 +101,7 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
     static const struct option longopts[] = {
         {"model", required_argument, NULL, SRVCONFIG_OPT_MODEL},
         {"threads", required_argument, NULL, SRVCONFIG_OPT_THREADS},
+        {"stack-size", required_argument, NULL, SRVCONFIG_OPT_STACK},
         {"bind", required_argument, NULL, 'b'},
         {"quiet", no_argument, NULL, 'q'},
         {"max-clients", required_argument, NULL, 'm'},
@@ -112,6 +117,7 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
     static const char *const models[] = {"thread", "pool", "epoll", "uring", NULL};
     cfg->model = SRVCONFIG_THREAD;
     cfg->threads = 0;
+    cfg->stack_kib = 0;
     cfg->bind = "0.0.0.0";
     cfg->quiet = 0;
     cfg->max_clients = 0;
@@ -130,6 +136,10 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
             break;
         case SRVCONFIG_OPT_THREADS:
             cfg->threads = (unsigned)cli_parse_u64("--threads", optarg, 1, SRVCONFIG_MAX_THREADS);
+            break;
+        case SRVCONFIG_OPT_STACK:
+            cfg->stack_kib = (unsigned)cli_parse_u64("--stack-size", optarg, SRVCONFIG_MIN_STACK_KIB,
+                                                     SRVCONFIG_MAX_STACK_KIB);
             break;
         case 'b':
             if (optarg[0] == '\0')
@@ -178,6 +188,9 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
     if (cfg->model == SRVCONFIG_THREAD && cfg->threads)
         cli_usage_error("--threads: the thread model runs one thread per connection; "
                         "--threads is for --model pool, epoll or uring");
+    if (cfg->model != SRVCONFIG_THREAD && cfg->stack_kib)
+        cli_usage_error("--stack-size: only the thread model starts a thread per connection; "
+                        "it is for --model thread");
     if (cfg->model != SRVCONFIG_THREAD && cfg->threads == 0)
         cfg->threads = srvconfig_cpus();
     if (cfg->conversation_timeout < 0)

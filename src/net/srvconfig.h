@@ -16,11 +16,15 @@
 /* How connections are served (model.h). */
 enum srvconfig_model { SRVCONFIG_THREAD, SRVCONFIG_POOL, SRVCONFIG_EPOLL, SRVCONFIG_URING };
 #define SRVCONFIG_MAX_THREADS 1024
+/* --stack-size bounds, KiB: glibc's own floor (PTHREAD_STACK_MIN) and a sanity cap. */
+#define SRVCONFIG_MIN_STACK_KIB 16
+#define SRVCONFIG_MAX_STACK_KIB (1024 * 1024)
 
 struct srvconfig {
     unsigned port;
     enum srvconfig_model model;
     unsigned threads; /* pool workers or event loops; 0 with the thread model */
+    unsigned stack_kib; /* connection threads' stack (thread model); 0: the model's default */
     const char *bind;
     int quiet;
     uint64_t max_clients;        /* 0: from the descriptor limit */

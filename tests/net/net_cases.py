@@ -457,6 +457,18 @@ def case_lab_parallel():
         check_eq(14, len(srv.lines), "log lines (listening, 3 x 4, stopped)")
 
 
+def case_stack_sizes():
+    """The thread model at the smallest and a large --stack-size: 64 clients at once, every
+    mean exact (loadgen --verify), the log's threads as many as the connections."""
+    for kib in ("16", "8192"):
+        with Server("--quiet", "--stack-size", kib) as srv:
+            load = run([os.path.join(BIN, "loadgen"), f"127.0.0.1:{srv.port}", "--clients", "64",
+                        "--duration", str(0.5 * SLOW), "--verify", "--quiet"], timeout=WAIT * 2)
+            check_eq(0, load.returncode,
+                     f"loadgen against --stack-size {kib} ({load.stdout.strip()} {load.stderr})")
+            srv.stop()
+
+
 # ---------------------------------------------------------------------------------------
 # Interoperability
 
@@ -619,6 +631,10 @@ def case_server_usage():
             "server: --threads: '0' is out of range (1 to 1024)",
         ("0", "--model", "epoll", "--threads", "x"):
             "server: --threads: 'x' is not a whole number from 1 to 1024",
+        ("0", "--stack-size", "15"): "server: --stack-size: '15' is out of range (16 to 1048576)",
+        ("0", "--model", "pool", "--stack-size", "64"):
+            "server: --stack-size: only the thread model starts a thread per connection; "
+            "it is for --model thread",
     }
     for args, message in usage.items():
         res = run([server, *args])
