@@ -11,7 +11,7 @@ static void check_sde_round_trip(void)
 {
     struct counters_spec spec;
     counters_parse(&spec, "none");
-    CHECK_EQ_U64(0, spec.count);
+    ASSERT_EQ(spec.count, 0);
 
     struct counters_sde sde[] = {
         {"numbers_tested", &tested, 0},
@@ -28,26 +28,26 @@ static void check_sde_round_trip(void)
     active = 5;
     struct counters_result r;
     counters_read(&c, &r);
-    CHECK_EQ_U64(12345, r.sde[0]);
-    CHECK_EQ_U64(67740404, r.sde[1]);
-    CHECK_EQ_U64(5, r.sde[2]); /* a gauge reads as it stands */
+    ASSERT_EQ(r.sde[0], 12345);
+    ASSERT_EQ(r.sde[1], 67740404);
+    ASSERT_EQ(r.sde[2], 5); /* a gauge reads as it stands */
     tested += 1;
     active = 2;
     counters_stop(&c, &r);
-    CHECK_EQ_U64(12346, r.sde[0]);
-    CHECK_EQ_U64(2, r.sde[2]);
-    CHECK_EQ_U64(3, r.sde_count);
+    ASSERT_EQ(r.sde[0], 12346);
+    ASSERT_EQ(r.sde[2], 2);
+    ASSERT_EQ(r.sde_count, 3);
     /* In a PAPI build the values must have come through a PAPI event set. */
     for (unsigned i = 0; i < 3; i++)
-        CHECK_EQ_U64(counters_have_papi(), r.sde_via_papi[i]);
+        ASSERT_EQ(r.sde_via_papi[i], counters_have_papi());
 }
 
 static void check_hardware_cells(void)
 {
     struct counters_spec spec;
     counters_parse(&spec, "PAPI_TOT_INS,PAPI_TOT_CYC");
-    CHECK_EQ_U64(2, spec.count);
-    CHECK_EQ_STR("PAPI_TOT_CYC", spec.names[1]);
+    ASSERT_EQ(spec.count, 2);
+    ASSERT_STR_EQ(spec.names[1], "PAPI_TOT_CYC");
     struct counters c;
     counters_start(&c, &spec, "parlab_test2", NULL, 0);
     volatile uint64_t spin = 0;
@@ -55,15 +55,15 @@ static void check_hardware_cells(void)
         spin += (uint64_t)i;
     struct counters_result r;
     counters_stop(&c, &r);
-    CHECK_EQ_U64(2, r.hw_count);
+    ASSERT_EQ(r.hw_count, 2);
     /* Either counted (then plausible) or reported as unavailable in the note. */
     for (unsigned i = 0; i < 2; i++) {
         if (r.hw_valid[i])
-            CHECK_EQ_U64(1, r.hw[i] > 1000000);
+            ASSERT_GT(r.hw[i], 1000000);
         else
-            CHECK_EQ_U64(1, spec.note[0] != '\0');
+            ASSERT_NE(spec.note[0], '\0');
     }
-    CHECK_EQ_U64(1, r.wall_ns > 0);
+    ASSERT_GT(r.wall_ns, 0);
 }
 
 static void check_env_and_add(void)
@@ -71,12 +71,12 @@ static void check_env_and_add(void)
     struct counters_spec spec;
     setenv(COUNTERS_ENV, "PAPI_TOT_INS", 1);
     counters_parse(&spec, NULL);
-    CHECK_EQ_U64(1, spec.count);
-    CHECK_EQ_STR("PAPI_TOT_INS", spec.names[0]);
+    ASSERT_EQ(spec.count, 1);
+    ASSERT_STR_EQ(spec.names[0], "PAPI_TOT_INS");
     unsetenv(COUNTERS_ENV);
     counters_parse(&spec, NULL);
-    CHECK_EQ_U64(4, spec.count); /* the documented default list */
-    CHECK_EQ_STR("PAPI_BR_MSP", spec.names[3]);
+    ASSERT_EQ(spec.count, 4); /* the documented default list */
+    ASSERT_STR_EQ(spec.names[3], "PAPI_BR_MSP");
 
     struct counters_result a = {0}, b = {0}, c = {0};
     b.hw_count = c.hw_count = 2;
@@ -87,10 +87,10 @@ static void check_env_and_add(void)
     b.sde[0] = 5, c.sde[0] = 6;
     counters_add(&a, &b);
     counters_add(&a, &c);
-    CHECK_EQ_U64(42, a.hw[0]);
-    CHECK_EQ_U64(1, a.hw_valid[0]);
-    CHECK_EQ_U64(0, a.hw_valid[1]);
-    CHECK_EQ_U64(11, a.sde[0]);
+    ASSERT_EQ(a.hw[0], 42);
+    ASSERT_EQ(a.hw_valid[0], 1);
+    ASSERT_EQ(a.hw_valid[1], 0);
+    ASSERT_EQ(a.sde[0], 11);
 }
 
 int main(void)

@@ -34,24 +34,25 @@ int main(void)
     csv_empty(&csv);
     csv_double(&csv, 0.1);
     csv_end_line(&csv);
-    CHECK_EQ_STR("plain,\"a,b\",\"say \"\"hi\"\"\",18446744073709551615,-42,,0.10000000000000001\n",
-                 csv.buf);
+    ASSERT_STR_EQ(
+        csv.buf,
+        "plain,\"a,b\",\"say \"\"hi\"\"\",18446744073709551615,-42,,0.10000000000000001\n");
 
     char err[CSV_ERR_LEN];
-    CHECK_EQ_U64(0, csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err));
-    CHECK_EQ_U64(0, csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err));
+    ASSERT_EQ(csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err), 0);
+    ASSERT_EQ(csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err), 0);
     char expected[512];
     snprintf(expected, sizeof expected, "h1,h2,h3,h4,h5,h6,h7\n%s%s", csv.buf, csv.buf);
-    CHECK_EQ_STR(expected, slurp(path));
+    ASSERT_STR_EQ(slurp(path), expected);
 
     /* Other columns: refused, file unchanged. */
-    CHECK_EQ_U64((uint64_t)-1, (uint64_t)csv_append(path, "h1,other", &csv, err));
-    CHECK_EQ_U64(1, strstr(err, "header differs") != NULL);
-    CHECK_EQ_STR(expected, slurp(path));
+    ASSERT_EQ(csv_append(path, "h1,other", &csv, err), -1);
+    ASSERT_NOT_NULL(strstr(err, "header differs"));
+    ASSERT_STR_EQ(slurp(path), expected);
 
     /* A missing directory names the path. */
-    CHECK_EQ_U64((uint64_t)-1, (uint64_t)csv_append("/nonexistent/dir/m.csv", "h", &csv, err));
-    CHECK_EQ_STR("cannot write '/nonexistent/dir/m.csv': No such file or directory", err);
+    ASSERT_EQ(csv_append("/nonexistent/dir/m.csv", "h", &csv, err), -1);
+    ASSERT_STR_EQ(err, "cannot write '/nonexistent/dir/m.csv': No such file or directory");
 
     csv_free(&csv);
     unlink(path);
