@@ -1,7 +1,7 @@
 /* test_admit - the admission policy: free slots for anyone, then evictions that even out
  * the slots between addresses, longest idle first, and addresses as the policy groups them. */
 #include "admit.h"
-#include "net_check.h"
+#include "check.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,8 +14,8 @@ static int evicted_count;
 
 static void record_eviction(struct admit_entry *victim, void *arg)
 {
-    CHECK(arg == (void *)entries);
-    CHECK(victim->addr == NULL); /* no longer holding a slot when shed */
+    ASSERT_PTR_EQ(arg, entries);
+    ASSERT_NULL(victim->addr); /* no longer holding a slot when shed */
     evicted[evicted_count++] = victim;
 }
 
@@ -47,7 +47,7 @@ static void setup(struct admit *a, uint64_t max, uint64_t per_addr)
 {
     memset(entries, 0, sizeof entries);
     evicted_count = 0;
-    CHECK_INT(0, admit_init(a, max, per_addr, record_eviction, entries));
+    REQUIRE_EQ(admit_init(a, max, per_addr, record_eviction, entries), 0);
 }
 
 /* One address may take every slot; the next from it is turned away, not given a slot
@@ -57,17 +57,17 @@ static void test_one_address_fills(void)
     struct admit a;
     setup(&a, 4, 0);
     for (int i = 0; i < 4; i++)
-        CHECK_INT(ADMIT_OK, enter(&a, i, "127.0.0.1"));
-    CHECK_INT(ADMIT_FULL, enter(&a, 4, "127.0.0.1"));
-    CHECK_INT(0, evicted_count);
-    CHECK_EQ_U64(4, admit_held(&a));
+        ASSERT_EQ(enter(&a, i, "127.0.0.1"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 4, "127.0.0.1"), ADMIT_FULL);
+    ASSERT_EQ(evicted_count, 0);
+    ASSERT_EQ(admit_held(&a), 4);
     /* A slot given back is free again for anyone. */
-    CHECK_INT(0, admit_leave(&a, &entries[2]));
-    CHECK_INT(ADMIT_OK, enter(&a, 4, "127.0.0.1"));
+    ASSERT_EQ(admit_leave(&a, &entries[2]), 0);
+    ASSERT_EQ(enter(&a, 4, "127.0.0.1"), ADMIT_OK);
     for (int i = 0; i < 5; i++)
         if (i != 2)
             admit_leave(&a, &entries[i]);
-    CHECK_EQ_U64(0, admit_held(&a));
+    ASSERT_EQ(admit_held(&a), 0);
     admit_destroy(&a);
 }
 
@@ -78,24 +78,24 @@ static void test_eviction_evens_out(void)
     struct admit a;
     setup(&a, 6, 0);
     for (int i = 0; i < 6; i++)
-        CHECK_INT(ADMIT_OK, enter(&a, i, "10.0.0.1"));
+        ASSERT_EQ(enter(&a, i, "10.0.0.1"), ADMIT_OK);
     /* Entry 0 completed a message: entry 1 is now the longest without progress. */
     admit_progress(&a, &entries[0]);
-    CHECK_INT(ADMIT_EVICTED, enter(&a, 10, "10.0.0.2"));
-    CHECK_INT(1, evicted_count);
-    CHECK(evicted[0] == &entries[1]);
-    CHECK_INT(1, admit_leave(&a, &entries[1])); /* its thread leaves later: a no-op */
-    CHECK_INT(ADMIT_EVICTED, enter(&a, 11, "10.0.0.2"));
-    CHECK(evicted[1] == &entries[2]);
-    CHECK_INT(ADMIT_EVICTED, enter(&a, 12, "10.0.0.2"));
-    CHECK(evicted[2] == &entries[3]);
+    ASSERT_EQ(enter(&a, 10, "10.0.0.2"), ADMIT_EVICTED);
+    ASSERT_EQ(evicted_count, 1);
+    ASSERT_PTR_EQ(evicted[0], &entries[1]);
+    ASSERT_EQ(admit_leave(&a, &entries[1]), 1); /* its thread leaves later: a no-op */
+    ASSERT_EQ(enter(&a, 11, "10.0.0.2"), ADMIT_EVICTED);
+    ASSERT_PTR_EQ(evicted[1], &entries[2]);
+    ASSERT_EQ(enter(&a, 12, "10.0.0.2"), ADMIT_EVICTED);
+    ASSERT_PTR_EQ(evicted[2], &entries[3]);
     /* 3 against 3: no more. */
-    CHECK_INT(ADMIT_FULL, enter(&a, 13, "10.0.0.2"));
-    CHECK_INT(ADMIT_FULL, enter(&a, 13, "10.0.0.1"));
+    ASSERT_EQ(enter(&a, 13, "10.0.0.2"), ADMIT_FULL);
+    ASSERT_EQ(enter(&a, 13, "10.0.0.1"), ADMIT_FULL);
     /* A third address, holding nothing, evicts from one of the two holding 3. */
-    CHECK_INT(ADMIT_EVICTED, enter(&a, 13, "10.0.0.3"));
-    CHECK_INT(4, evicted_count);
-    CHECK_EQ_U64(6, admit_held(&a));
+    ASSERT_EQ(enter(&a, 13, "10.0.0.3"), ADMIT_EVICTED);
+    ASSERT_EQ(evicted_count, 4);
+    ASSERT_EQ(admit_held(&a), 6);
     admit_destroy(&a);
 }
 
@@ -104,12 +104,12 @@ static void test_max_per_address(void)
 {
     struct admit a;
     setup(&a, 10, 2);
-    CHECK_INT(ADMIT_OK, enter(&a, 0, "192.0.2.1"));
-    CHECK_INT(ADMIT_OK, enter(&a, 1, "192.0.2.1"));
-    CHECK_INT(ADMIT_ADDRESS_FULL, enter(&a, 2, "192.0.2.1"));
-    CHECK_INT(ADMIT_OK, enter(&a, 2, "192.0.2.2"));
+    ASSERT_EQ(enter(&a, 0, "192.0.2.1"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 1, "192.0.2.1"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 2, "192.0.2.1"), ADMIT_ADDRESS_FULL);
+    ASSERT_EQ(enter(&a, 2, "192.0.2.2"), ADMIT_OK);
     admit_leave(&a, &entries[0]);
-    CHECK_INT(ADMIT_OK, enter(&a, 3, "192.0.2.1"));
+    ASSERT_EQ(enter(&a, 3, "192.0.2.1"), ADMIT_OK);
     admit_destroy(&a);
 }
 
@@ -118,20 +118,20 @@ static void test_address_groups(void)
 {
     struct admit a;
     setup(&a, 2, 0);
-    CHECK_INT(ADMIT_OK, enter(&a, 0, "2001:db8:1:2::1"));
-    CHECK_INT(ADMIT_OK, enter(&a, 1, "2001:db8:1:2::ffff:9"));
+    ASSERT_EQ(enter(&a, 0, "2001:db8:1:2::1"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 1, "2001:db8:1:2::ffff:9"), ADMIT_OK);
     /* Same /64: the same address, which cannot evict itself. */
-    CHECK_INT(ADMIT_FULL, enter(&a, 2, "2001:db8:1:2:abcd::7"));
+    ASSERT_EQ(enter(&a, 2, "2001:db8:1:2:abcd::7"), ADMIT_FULL);
     /* Another /64 evicts. */
-    CHECK_INT(ADMIT_EVICTED, enter(&a, 2, "2001:db8:1:3::1"));
-    CHECK(evicted[0] == &entries[0]);
+    ASSERT_EQ(enter(&a, 2, "2001:db8:1:3::1"), ADMIT_EVICTED);
+    ASSERT_PTR_EQ(evicted[0], &entries[0]);
     admit_destroy(&a);
 
     setup(&a, 2, 0);
-    CHECK_INT(ADMIT_OK, enter(&a, 0, "198.51.100.7"));
-    CHECK_INT(ADMIT_OK, enter(&a, 1, "::ffff:198.51.100.7"));
-    CHECK_INT(ADMIT_FULL, enter(&a, 2, "198.51.100.7"));
-    CHECK_INT(ADMIT_EVICTED, enter(&a, 2, "::ffff:198.51.100.8"));
+    ASSERT_EQ(enter(&a, 0, "198.51.100.7"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 1, "::ffff:198.51.100.7"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 2, "198.51.100.7"), ADMIT_FULL);
+    ASSERT_EQ(enter(&a, 2, "::ffff:198.51.100.8"), ADMIT_EVICTED);
     admit_destroy(&a);
 }
 
@@ -145,23 +145,23 @@ static void test_many_addresses(void)
     /* 62 slots over 31 addresses, two each, then address 7 takes the last one. */
     for (int i = 0; i < MAX_ENTRIES - 2; i++) {
         snprintf(addr, sizeof addr, "10.1.0.%d", i / 2);
-        CHECK_INT(ADMIT_OK, enter(&a, i, addr));
+        ASSERT_EQ(enter(&a, i, addr), ADMIT_OK);
     }
-    CHECK_INT(ADMIT_OK, enter(&a, MAX_ENTRIES - 2, "10.1.0.7"));
+    ASSERT_EQ(enter(&a, MAX_ENTRIES - 2, "10.1.0.7"), ADMIT_OK);
     /* A newcomer evicts from address 7, the only one holding 3 (entries 14, 15, 62). */
-    CHECK_INT(ADMIT_EVICTED, enter(&a, MAX_ENTRIES - 1, "10.2.0.1"));
-    CHECK(evicted[0] == &entries[14]);
+    ASSERT_EQ(enter(&a, MAX_ENTRIES - 1, "10.2.0.1"), ADMIT_EVICTED);
+    ASSERT_PTR_EQ(evicted[0], &entries[14]);
     /* A slot given back is free for anyone; then the newcomer's address, holding 1, may
      * not evict from addresses holding 2. */
-    CHECK_INT(0, admit_leave(&a, &entries[MAX_ENTRIES - 1]));
-    CHECK_INT(ADMIT_OK, enter(&a, MAX_ENTRIES - 1, "10.2.0.1"));
-    CHECK_INT(ADMIT_FULL, enter(&a, 14, "10.2.0.1"));
-    CHECK_INT(1, evicted_count);
+    ASSERT_EQ(admit_leave(&a, &entries[MAX_ENTRIES - 1]), 0);
+    ASSERT_EQ(enter(&a, MAX_ENTRIES - 1, "10.2.0.1"), ADMIT_OK);
+    ASSERT_EQ(enter(&a, 14, "10.2.0.1"), ADMIT_FULL);
+    ASSERT_EQ(evicted_count, 1);
     for (int i = 0; i < MAX_ENTRIES; i++)
         if (i != 14)
             admit_leave(&a, &entries[i]);
-    CHECK_EQ_U64(0, admit_held(&a));
-    CHECK_EQ_U64(0, a.addrs);
+    ASSERT_EQ(admit_held(&a), 0);
+    ASSERT_EQ(a.addrs, 0);
     admit_destroy(&a);
 }
 

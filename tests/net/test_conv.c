@@ -3,7 +3,7 @@
  * (stdout is a file here, read back after each script), the counters, the time limits,
  * and admission: turning away, and shedding the connection of the address holding most. */
 #include "conv.h"
-#include "net_check.h"
+#include "check.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -51,7 +51,7 @@ static void server_init(struct conv_server *s, int quiet, uint64_t idle_s, uint6
                         uint64_t max_clients)
 {
     struct deadline_policy p = {.idle_ns = idle_s * S, .conversation_ns = whole_s * S};
-    CHECK_INT(0, conv_server_init(s, quiet, &p, max_clients, 0, 1024));
+    REQUIRE_EQ(conv_server_init(s, quiet, &p, max_clients, 0, 1024), 0);
 }
 
 /* An admitted connection from ip:port on one end of a socket pair; *peer_fd the other. */
@@ -89,30 +89,29 @@ static void test_conversations(void)
     /* Data and ready in one read. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 5001, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_DONE, feed(&s, &c, "8ready", 100 * S));
-    CHECK_INT(CONV_FINISH_CLOSE, c.finish);
-    CHECK_EQ_STR("8.0", reply_of(&c));
-    CHECK_EQ_STR("Server: got connection from client ('127.0.0.1', 5001)|"
-                 "Server: received 8 from ('127.0.0.1', 5001), new mean_data 8.0|"
-                 "Server: waiting for ready message from ('127.0.0.1', 5001)|"
-                 "Server: got ready message from ('127.0.0.1', 5001), sending 8.0",
-                 logged());
-    CHECK_EQ_U64(1, c.stats.data_messages);
-    CHECK_EQ_U64(1, c.stats.ready_messages);
-    CHECK_EQ_U64(6, c.stats.bytes_received);
+    ASSERT_EQ(feed(&s, &c, "8ready", 100 * S), CONV_DONE);
+    ASSERT_EQ(c.finish, CONV_FINISH_CLOSE);
+    ASSERT_STR_EQ(reply_of(&c), "8.0");
+    ASSERT_STR_EQ(logged(), "Server: got connection from client ('127.0.0.1', 5001)|"
+                            "Server: received 8 from ('127.0.0.1', 5001), new mean_data 8.0|"
+                            "Server: waiting for ready message from ('127.0.0.1', 5001)|"
+                            "Server: got ready message from ('127.0.0.1', 5001), sending 8.0");
+    ASSERT_EQ(c.stats.data_messages, 1);
+    ASSERT_EQ(c.stats.ready_messages, 1);
+    ASSERT_EQ(c.stats.bytes_received, 6);
     conv_end(&s, &c);
     close(peer);
-    CHECK_EQ_U64(0, atomic_load(&s.stats.connections_active));
-    CHECK_EQ_U64(1, atomic_load(&s.stats.data_messages));
+    ASSERT_EQ(atomic_load(&s.stats.connections_active), 0);
+    ASSERT_EQ(atomic_load(&s.stats.data_messages), 1);
 
     /* Cut anywhere, whitespace around: each read is one step. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 5002, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_MORE, feed(&s, &c, " \t6\n", 100 * S));
-    CHECK_INT(1, conv_has_data(&c));
-    CHECK_INT(CONV_MORE, feed(&s, &c, "rea", 101 * S));
-    CHECK_INT(CONV_DONE, feed(&s, &c, "dy\n", 102 * S));
-    CHECK_EQ_STR("7.0", reply_of(&c));
+    ASSERT_EQ(feed(&s, &c, " \t6\n", 100 * S), CONV_MORE);
+    ASSERT_EQ(conv_has_data(&c), 1);
+    ASSERT_EQ(feed(&s, &c, "rea", 101 * S), CONV_MORE);
+    ASSERT_EQ(feed(&s, &c, "dy\n", 102 * S), CONV_DONE);
+    ASSERT_STR_EQ(reply_of(&c), "7.0");
     logged();
     conv_end(&s, &c);
     close(peer);
@@ -120,21 +119,20 @@ static void test_conversations(void)
     /* Bad data: an error, the connection lingers, the mean is untouched. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 5003, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_DONE, feed(&s, &c, "abc", 100 * S));
-    CHECK_INT(CONV_FINISH_LINGER, c.finish);
-    CHECK_EQ_STR("error: not a number: 'abc'", reply_of(&c));
-    CHECK_EQ_U64(1, c.stats.bad_messages);
-    CHECK_EQ_STR("Server: got connection from client ('127.0.0.1', 5003)|"
-                 "Server: bad message from ('127.0.0.1', 5003): not a number: 'abc'",
-                 logged());
+    ASSERT_EQ(feed(&s, &c, "abc", 100 * S), CONV_DONE);
+    ASSERT_EQ(c.finish, CONV_FINISH_LINGER);
+    ASSERT_STR_EQ(reply_of(&c), "error: not a number: 'abc'");
+    ASSERT_EQ(c.stats.bad_messages, 1);
+    ASSERT_STR_EQ(logged(), "Server: got connection from client ('127.0.0.1', 5003)|"
+                            "Server: bad message from ('127.0.0.1', 5003): not a number: 'abc'");
     conv_end(&s, &c);
     close(peer);
 
     /* A second message that is not `ready`. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 5004, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_DONE, feed(&s, &c, "1 hello", 100 * S));
-    CHECK_EQ_STR("error: expected 'ready', got 'hello'", reply_of(&c));
+    ASSERT_EQ(feed(&s, &c, "1 hello", 100 * S), CONV_DONE);
+    ASSERT_STR_EQ(reply_of(&c), "error: expected 'ready', got 'hello'");
     logged();
     conv_end(&s, &c);
     close(peer);
@@ -142,33 +140,33 @@ static void test_conversations(void)
     /* Data, then the end of the stream: counted, and an error that is not a bad message. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 5005, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_MORE, feed(&s, &c, "4", 100 * S));
-    CHECK_INT(CONV_DONE, conv_input(&s, &c, "", 0, 100 * S));
-    CHECK_INT(CONV_FINISH_LINGER, c.finish);
-    CHECK_EQ_STR("error: connection closed before 'ready'", reply_of(&c));
-    CHECK_EQ_U64(0, c.stats.bad_messages);
-    CHECK_EQ_STR("Server: got connection from client ('127.0.0.1', 5005)|"
-                 "Server: received 4 from ('127.0.0.1', 5005), new mean_data 4.75|"
-                 "Server: waiting for ready message from ('127.0.0.1', 5005)|"
-                 "Server: closing ('127.0.0.1', 5005): connection closed before 'ready'",
-                 logged());
+    ASSERT_EQ(feed(&s, &c, "4", 100 * S), CONV_MORE);
+    ASSERT_EQ(conv_input(&s, &c, "", 0, 100 * S), CONV_DONE);
+    ASSERT_EQ(c.finish, CONV_FINISH_LINGER);
+    ASSERT_STR_EQ(reply_of(&c), "error: connection closed before 'ready'");
+    ASSERT_EQ(c.stats.bad_messages, 0);
+    ASSERT_STR_EQ(logged(),
+                  "Server: got connection from client ('127.0.0.1', 5005)|"
+                  "Server: received 4 from ('127.0.0.1', 5005), new mean_data 4.75|"
+                  "Server: waiting for ready message from ('127.0.0.1', 5005)|"
+                  "Server: closing ('127.0.0.1', 5005): connection closed before 'ready'");
     conv_end(&s, &c);
     close(peer);
 
     /* Nothing at all, then the end: empty data, a bad message. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 5006, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_DONE, conv_input(&s, &c, "", 0, 100 * S));
-    CHECK_EQ_STR("error: empty data message", reply_of(&c));
-    CHECK_EQ_U64(1, c.stats.bad_messages);
+    ASSERT_EQ(conv_input(&s, &c, "", 0, 100 * S), CONV_DONE);
+    ASSERT_STR_EQ(reply_of(&c), "error: empty data message");
+    ASSERT_EQ(c.stats.bad_messages, 1);
     logged();
     conv_end(&s, &c);
     close(peer);
 
-    CHECK_EQ_U64(4, atomic_load(&s.stats.data_messages));
-    CHECK_EQ_U64(2, atomic_load(&s.stats.ready_messages));
-    CHECK_EQ_U64(3, atomic_load(&s.stats.bad_messages));
-    CHECK_EQ_U64(6, atomic_load(&s.stats.connections_accepted));
+    ASSERT_EQ(atomic_load(&s.stats.data_messages), 4);
+    ASSERT_EQ(atomic_load(&s.stats.ready_messages), 2);
+    ASSERT_EQ(atomic_load(&s.stats.bad_messages), 3);
+    ASSERT_EQ(atomic_load(&s.stats.connections_accepted), 6);
 }
 
 static void test_limits(void)
@@ -181,34 +179,32 @@ static void test_limits(void)
     /* Silent: the idle limit, 10 s after the arrival. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 6001, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_EQ_U64(110 * S, conv_deadline(&c));
-    CHECK_INT(CONV_MORE, conv_expire(&s, &c, 109 * S));
-    CHECK_INT(CONV_DONE, conv_expire(&s, &c, 110 * S));
-    CHECK_INT(CONV_FINISH_CLOSE, c.finish);
-    CHECK_EQ_STR("error: timeout", reply_of(&c));
-    CHECK_EQ_U64(1, c.stats.idle_timeouts);
-    CHECK_EQ_STR("Server: got connection from client ('127.0.0.1', 6001)|"
-                 "Server: timeout waiting for data from ('127.0.0.1', 6001)",
-                 logged());
+    ASSERT_EQ(conv_deadline(&c), 110 * S);
+    ASSERT_EQ(conv_expire(&s, &c, 109 * S), CONV_MORE);
+    ASSERT_EQ(conv_expire(&s, &c, 110 * S), CONV_DONE);
+    ASSERT_EQ(c.finish, CONV_FINISH_CLOSE);
+    ASSERT_STR_EQ(reply_of(&c), "error: timeout");
+    ASSERT_EQ(c.stats.idle_timeouts, 1);
+    ASSERT_STR_EQ(logged(), "Server: got connection from client ('127.0.0.1', 6001)|"
+                            "Server: timeout waiting for data from ('127.0.0.1', 6001)");
     conv_end(&s, &c);
     close(peer);
 
     /* Blanks buy nothing; the data moves the idle limit, the conversation one stays. */
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 6002, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_MORE, feed(&s, &c, " ", 105 * S));
-    CHECK_EQ_U64(110 * S, conv_deadline(&c));
-    CHECK_INT(CONV_MORE, feed(&s, &c, "2", 108 * S));
-    CHECK_EQ_U64(115 * S, conv_deadline(&c));
-    CHECK_INT(CONV_MORE, conv_expire(&s, &c, 114 * S));
-    CHECK_INT(CONV_DONE, conv_expire(&s, &c, 115 * S));
-    CHECK_EQ_U64(1, c.stats.conversation_timeouts);
-    CHECK_EQ_STR("Server: got connection from client ('127.0.0.1', 6002)|"
-                 "Server: received 2 from ('127.0.0.1', 6002), new mean_data 2.0|"
-                 "Server: waiting for ready message from ('127.0.0.1', 6002)|"
-                 "Server: timeout waiting for ready message from ('127.0.0.1', 6002) "
-                 "(conversation limit)",
-                 logged());
+    ASSERT_EQ(feed(&s, &c, " ", 105 * S), CONV_MORE);
+    ASSERT_EQ(conv_deadline(&c), 110 * S);
+    ASSERT_EQ(feed(&s, &c, "2", 108 * S), CONV_MORE);
+    ASSERT_EQ(conv_deadline(&c), 115 * S);
+    ASSERT_EQ(conv_expire(&s, &c, 114 * S), CONV_MORE);
+    ASSERT_EQ(conv_expire(&s, &c, 115 * S), CONV_DONE);
+    ASSERT_EQ(c.stats.conversation_timeouts, 1);
+    ASSERT_STR_EQ(logged(), "Server: got connection from client ('127.0.0.1', 6002)|"
+                            "Server: received 2 from ('127.0.0.1', 6002), new mean_data 2.0|"
+                            "Server: waiting for ready message from ('127.0.0.1', 6002)|"
+                            "Server: timeout waiting for ready message from ('127.0.0.1', 6002) "
+                            "(conversation limit)");
     conv_end(&s, &c);
     close(peer);
 }
@@ -220,42 +216,43 @@ static void test_admission(void)
     int peer1, peer2, peer3, peer4;
     int fd1 = admit_pair(&s, "127.0.0.1", 7001, &peer1);
     int fd2 = admit_pair(&s, "127.0.0.1", 7002, &peer2);
-    CHECK(fd1 >= 0 && fd2 >= 0);
+    ASSERT_GE(fd1, 0);
+    ASSERT_GE(fd2, 0);
     struct conv c1, c2;
     conv_init(&s, &c1, fd1);
     conv_begin(&s, &c1, 100 * S);
     conv_init(&s, &c2, fd2);
     conv_begin(&s, &c2, 100 * S);
     /* The second made progress: the first is the one its address gives up. */
-    CHECK_INT(CONV_MORE, feed(&s, &c2, "1", 101 * S));
+    ASSERT_EQ(feed(&s, &c2, "1", 101 * S), CONV_MORE);
     logged();
 
     /* Full; a newcomer from another address takes the first one's place. */
     int fd3 = admit_pair(&s, "127.0.0.2", 7003, &peer3);
-    CHECK(fd3 >= 0);
-    CHECK_EQ_STR("Server: server busy, evicted ('127.0.0.1', 7001) for ('127.0.0.2', 7003)",
-                 logged());
-    CHECK_EQ_U64(1, atomic_load(&s.stats.evictions));
+    ASSERT_GE(fd3, 0);
+    ASSERT_STR_EQ(logged(),
+                  "Server: server busy, evicted ('127.0.0.1', 7001) for ('127.0.0.2', 7003)");
+    ASSERT_EQ(atomic_load(&s.stats.evictions), 1);
     /* The shed one hears of it at its next step, whatever it reads, and says why. */
-    CHECK_INT(CONV_DONE, conv_shed(&s, &c1));
-    CHECK_INT(CONV_DONE, feed(&s, &c1, "5", 102 * S));
-    CHECK_INT(CONV_FINISH_SHED, c1.finish);
-    CHECK_EQ_STR("error: server busy", reply_of(&c1));
-    CHECK_INT(CONV_MORE, conv_shed(&s, &c2));
+    ASSERT_EQ(conv_shed(&s, &c1), CONV_DONE);
+    ASSERT_EQ(feed(&s, &c1, "5", 102 * S), CONV_DONE);
+    ASSERT_EQ(c1.finish, CONV_FINISH_SHED);
+    ASSERT_STR_EQ(reply_of(&c1), "error: server busy");
+    ASSERT_EQ(conv_shed(&s, &c2), CONV_MORE);
     /* Its reading side was shut, so whatever waits for its input wakes. */
     char byte;
-    CHECK_INT(0, recv(fd1, &byte, 1, MSG_DONTWAIT));
+    ASSERT_EQ(recv(fd1, &byte, 1, MSG_DONTWAIT), 0);
     conv_end(&s, &c1);
     close(peer1);
 
     /* Full again, and no address holds two more than the newcomer's: turned away. */
-    CHECK_INT(-1, admit_pair(&s, "127.0.0.2", 7004, &peer4));
-    CHECK_EQ_STR("Server: server busy, turned away ('127.0.0.2', 7004)", logged());
-    CHECK_EQ_U64(1, atomic_load(&s.stats.busy_rejections));
+    ASSERT_EQ(admit_pair(&s, "127.0.0.2", 7004, &peer4), -1);
+    ASSERT_STR_EQ(logged(), "Server: server busy, turned away ('127.0.0.2', 7004)");
+    ASSERT_EQ(atomic_load(&s.stats.busy_rejections), 1);
     char reply[64] = "";
     ssize_t n = recv(peer4, reply, sizeof reply - 1, 0);
     reply[n > 0 ? n : 0] = '\0';
-    CHECK_EQ_STR("error: server busy", reply);
+    ASSERT_STR_EQ(reply, "error: server busy");
     close(peer4);
 
     conv_end(&s, &c2);
@@ -264,9 +261,9 @@ static void test_admission(void)
     conv_init(&s, &c3, fd3);
     conv_end(&s, &c3);
     close(peer3);
-    CHECK_EQ_U64(0, atomic_load(&s.stats.connections_active));
-    CHECK_EQ_U64(0, admit_held(&s.admit));
-    CHECK_EQ_U64(4, atomic_load(&s.stats.connections_accepted));
+    ASSERT_EQ(atomic_load(&s.stats.connections_active), 0);
+    ASSERT_EQ(admit_held(&s.admit), 0);
+    ASSERT_EQ(atomic_load(&s.stats.connections_accepted), 4);
 }
 
 static void test_quiet(void)
@@ -277,10 +274,10 @@ static void test_quiet(void)
     struct conv c;
     conv_init(&s, &c, admit_pair(&s, "127.0.0.1", 8001, &peer));
     conv_begin(&s, &c, 100 * S);
-    CHECK_INT(CONV_MORE, feed(&s, &c, "1e1", 100 * S));
-    CHECK_INT(CONV_DONE, feed(&s, &c, "ready", 100 * S));
-    CHECK_EQ_STR("10.0", reply_of(&c));
-    CHECK_EQ_STR("", logged());
+    ASSERT_EQ(feed(&s, &c, "1e1", 100 * S), CONV_MORE);
+    ASSERT_EQ(feed(&s, &c, "ready", 100 * S), CONV_DONE);
+    ASSERT_STR_EQ(reply_of(&c), "10.0");
+    ASSERT_STR_EQ(logged(), "");
     conv_end(&s, &c);
     close(peer);
 }

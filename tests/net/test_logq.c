@@ -2,7 +2,7 @@
  * reads, posting never waits, the lines that do not fit are counted, and a stop keeps its
  * time budget and writes the last line only after all the others. */
 #include "logq.h"
-#include "net_check.h"
+#include "check.h"
 #include "timer.h"
 
 #include <errno.h>
@@ -34,11 +34,11 @@ static int post_number(struct logq *q, unsigned i)
 static void test_in_order(void)
 {
     int p[2];
-    CHECK_INT(0, pipe(p));
+    REQUIRE_EQ(pipe(p), 0);
     struct logq q;
     _Atomic uint64_t dropped = 0;
     char err[128];
-    CHECK_INT(0, logq_start(&q, p[1], 4096, &dropped, err, sizeof err));
+    REQUIRE_EQ(logq_start(&q, p[1], 4096, &dropped, err, sizeof err), 0);
     /* The pipe (64 KiB) takes it all; the queue is only 4 KiB, so the writer must keep up:
      * post in bursts that fit, waiting for it in between. */
     for (unsigned i = 0; i < 2000; i++) {
@@ -60,8 +60,8 @@ static void test_in_order(void)
         usleep(1000);
     }
     int error = -1;
-    CHECK_EQ_U64(0, logq_stop(&q, "last\n", 5, 500 * MS, &error));
-    CHECK_INT(0, error);
+    ASSERT_EQ(logq_stop(&q, "last\n", 5, 500 * MS, &error), 0);
+    ASSERT_EQ(error, 0);
     close(p[1]);
     static char buf[1 << 17];
     size_t len = read_all(p[0], buf, sizeof buf);
@@ -75,8 +75,8 @@ static void test_in_order(void)
         ok = strncmp(at, want, (size_t)n) == 0;
         at += n;
     }
-    CHECK(ok);
-    CHECK_EQ_STR("last\n", at);
+    ASSERT(ok);
+    ASSERT_STR_EQ(at, "last\n");
     logq_free(&q);
 }
 
@@ -85,11 +85,11 @@ static void test_in_order(void)
 static void test_blocked(void)
 {
     int p[2];
-    CHECK_INT(0, pipe(p));
+    REQUIRE_EQ(pipe(p), 0);
     struct logq q;
     _Atomic uint64_t dropped = 0;
     char err[128];
-    CHECK_INT(0, logq_start(&q, p[1], 16384, &dropped, err, sizeof err));
+    REQUIRE_EQ(logq_start(&q, p[1], 16384, &dropped, err, sizeof err), 0);
     unsigned posted = 0, refused = 0, total = 20000;
     uint64_t t0 = timer_wall_ns();
     for (unsigned i = 0; i < total; i++) {
@@ -99,23 +99,23 @@ static void test_blocked(void)
             refused++;
     }
     uint64_t posting = timer_wall_ns() - t0;
-    CHECK(refused > 0);
-    CHECK(posting < 2000 * MS); /* no post waited for the reader */
+    ASSERT_GT(refused, 0);
+    ASSERT_LT(posting, 2000 * MS); /* no post waited for the reader */
     int error = -1;
     t0 = timer_wall_ns();
     uint64_t lost = logq_stop(&q, "last\n", 5, 100 * MS, &error);
     uint64_t stopping = timer_wall_ns() - t0;
-    CHECK(stopping < 300 * MS);
-    CHECK_INT(0, error);
+    ASSERT_LT(stopping, 300 * MS);
+    ASSERT_EQ(error, 0);
     /* Closed: later posts are discarded, not counted. */
-    CHECK_INT(-1, post_number(&q, 0));
-    CHECK_EQ_U64(lost, dropped);
+    ASSERT_EQ(post_number(&q, 0), -1);
+    ASSERT_EQ(dropped, lost);
     close(p[1]);
     static char buf[1 << 17];
     size_t len = read_all(p[0], buf, sizeof buf - 1);
     close(p[0]);
     buf[len] = '\0';
-    CHECK(len > 0 && buf[len - 1] == '\n');
+    ASSERT(len > 0 && buf[len - 1] == '\n');
     /* Whole lines, in the order posted, with gaps where lines were dropped, then the last
      * line if the pipe had room for everything still queued at the stop. */
     unsigned lines = 0;
@@ -132,9 +132,9 @@ static void test_blocked(void)
         last = (long)i;
         at += n;
     }
-    CHECK(ok);
+    ASSERT(ok);
     /* Every line is either in the pipe or counted, the last one included. */
-    CHECK_EQ_U64(total + 1, (uint64_t)lines + lost);
+    ASSERT_EQ(lines + lost, total + 1);
     logq_free(&q);
 }
 
@@ -142,12 +142,12 @@ static void test_blocked(void)
 static void test_closed_reader(void)
 {
     int p[2];
-    CHECK_INT(0, pipe(p));
+    REQUIRE_EQ(pipe(p), 0);
     close(p[0]);
     struct logq q;
     _Atomic uint64_t dropped = 0;
     char err[128];
-    CHECK_INT(0, logq_start(&q, p[1], 4096, &dropped, err, sizeof err));
+    REQUIRE_EQ(logq_start(&q, p[1], 4096, &dropped, err, sizeof err), 0);
     for (unsigned i = 0; i < 10; i++)
         post_number(&q, i);
     /* Let the writer try before the stop: a slow machine may not run it within the stop's
@@ -156,8 +156,8 @@ static void test_closed_reader(void)
     for (int waited = 0; atomic_load(&dropped) < 10 && waited < 10000; waited++)
         nanosleep(&tick, NULL);
     int error = 0;
-    CHECK_EQ_U64(11, logq_stop(&q, "last\n", 5, 200 * MS, &error));
-    CHECK_INT(EPIPE, error);
+    ASSERT_EQ(logq_stop(&q, "last\n", 5, 200 * MS, &error), 11);
+    ASSERT_EQ(error, EPIPE);
     close(p[1]);
     logq_free(&q);
 }

@@ -1,7 +1,7 @@
 /* test_pyfloat - pyfloat_format() against repr() results recorded from CPython 3.11.
  * With --dump it reads IEEE bit patterns in hex, one a line, and prints each formatted, so
  * pyfloat_vs_python.py can compare against the python3 at hand on many more values. */
-#include "net_check.h"
+#include "check.h"
 #include "pyfloat.h"
 
 #include <math.h>
@@ -84,11 +84,11 @@ int main(int argc, char **argv)
     char out[PYFLOAT_LEN];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t len = pyfloat_format(cases[i].value, out);
-        CHECK_EQ_STR(cases[i].repr, out);
-        CHECK_INT(strlen(cases[i].repr), len);
+        ASSERT_STR_EQ(out, cases[i].repr);
+        ASSERT_EQ(len, strlen(cases[i].repr));
     }
     pyfloat_format(NAN, out);
-    CHECK_EQ_STR("nan", out);
+    ASSERT_STR_EQ(out, "nan");
 
     /* Whatever the value, the text reads back as the same double and fits the buffer. */
     uint64_t state = 0x9e3779b97f4a7c15u;
@@ -101,8 +101,8 @@ int main(int argc, char **argv)
         if (!isfinite(x))
             continue;
         size_t len = pyfloat_format(x, out);
-        CHECK(len < PYFLOAT_LEN);
-        CHECK_DBL(x, strtod(out, NULL));
+        ASSERT_LT(len, PYFLOAT_LEN);
+        ASSERT_DBL_EQ(strtod(out, NULL), x);
     }
     return check_done();
 }

@@ -1,6 +1,6 @@
 /* test_wire - the stream parser on every framing the protocol allows and every bad input it
  * must refuse, chunk by chunk as reads would deliver them. */
-#include "net_check.h"
+#include "check.h"
 #include "wire.h"
 
 #include <float.h>
@@ -35,7 +35,7 @@ static const char *feed(const struct chunk *chunks, size_t n, int eof, struct wi
         while (off < chunks[i].len) {
             size_t used = 0;
             enum wire_event ev = wire_next(p, chunks[i].bytes + off, chunks[i].len - off, &used);
-            CHECK(used <= chunks[i].len - off);
+            ASSERT_LE(used, chunks[i].len - off);
             off += used;
             if (ev == WIRE_DATA)
                 append(out, outlen, "data ", p->text);
@@ -59,8 +59,9 @@ static const char *feed(const struct chunk *chunks, size_t n, int eof, struct wi
         const struct chunk chunks_[] = {__VA_ARGS__};                                              \
         char out_[1024];                                                                           \
         struct wire_parser p_;                                                                     \
-        CHECK_EQ_STR(expected, feed(chunks_, sizeof chunks_ / sizeof chunks_[0], eof, &p_, out_,   \
-                                    sizeof out_));                                                 \
+        ASSERT_STR_EQ(                                                                             \
+            feed(chunks_, sizeof chunks_ / sizeof chunks_[0], eof, &p_, out_, sizeof out_),        \
+            expected);                                                                             \
     } while (0)
 
 static void test_framing(void)
@@ -111,7 +112,7 @@ static void test_bad_data(void)
         struct chunk c = {junk[i], strlen(junk[i])};
         char out[512];
         struct wire_parser p;
-        CHECK_EQ_STR(expected, feed(&c, 1, 0, &p, out, sizeof out));
+        ASSERT_STR_EQ(feed(&c, 1, 0, &p, out, sizeof out), expected);
     }
     /* 64 bytes is the limit. */
     char num[80];
@@ -122,10 +123,10 @@ static void test_bad_data(void)
     struct wire_parser p;
     char expected[128];
     snprintf(expected, sizeof expected, "data %.64s", num);
-    CHECK_EQ_STR(expected, feed(&at_limit, 1, 0, &p, out, sizeof out));
-    CHECK_DBL(1e63, p.value);
-    CHECK_EQ_STR("error data message longer than 64 bytes: '1000000000000000'...",
-                 feed(&over, 1, 0, &p, out, sizeof out));
+    ASSERT_STR_EQ(feed(&at_limit, 1, 0, &p, out, sizeof out), expected);
+    ASSERT_DBL_EQ(p.value, 1e63);
+    ASSERT_STR_EQ(feed(&over, 1, 0, &p, out, sizeof out),
+                  "error data message longer than 64 bytes: '1000000000000000'...");
     /* Once failed, always failed. */
     FEED(0, "error not a number: 'abc'|error not a number: 'abc'", C("abc"), C("4"));
 }
@@ -160,9 +161,9 @@ static void test_whitespace_limit(void)
         c[i] = (struct chunk){blanks, sizeof blanks};
     char out[512];
     struct wire_parser p;
-    CHECK_EQ_STR("error more than 4096 bytes without a message",
-                 feed(c, 5, 0, &p, out, sizeof out));
-    CHECK_EQ_STR("", feed(c, 4, 0, &p, out, sizeof out));
+    ASSERT_STR_EQ(feed(c, 5, 0, &p, out, sizeof out),
+                  "error more than 4096 bytes without a message");
+    ASSERT_STR_EQ(feed(c, 4, 0, &p, out, sizeof out), "");
 }
 
 static void test_numbers(void)
@@ -187,33 +188,33 @@ static void test_numbers(void)
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         double v = 42;
         char reason[WIRE_REASON_LEN] = "";
-        CHECK_INT(0, wire_parse_number(ok[i].text, strlen(ok[i].text), &v, reason, sizeof reason));
-        CHECK_EQ_STR("", reason);
-        CHECK_DBL(ok[i].value, v);
+        ASSERT_EQ(wire_parse_number(ok[i].text, strlen(ok[i].text), &v, reason, sizeof reason), 0);
+        ASSERT_STR_EQ(reason, "");
+        ASSERT_DBL_EQ(v, ok[i].value);
     }
     double v = 42;
     char reason[WIRE_REASON_LEN];
-    CHECK_INT(-1, wire_parse_number("1.7976931348623159e308", 22, &v, reason, sizeof reason));
-    CHECK_EQ_STR("number out of range: '1.7976931348623159e308'", reason);
-    CHECK_DBL(42, v);
-    CHECK_INT(-1, wire_parse_number("", 0, &v, reason, sizeof reason));
-    CHECK_EQ_STR("empty data message", reason);
+    ASSERT_EQ(wire_parse_number("1.7976931348623159e308", 22, &v, reason, sizeof reason), -1);
+    ASSERT_STR_EQ(reason, "number out of range: '1.7976931348623159e308'");
+    ASSERT_DBL_EQ(v, 42);
+    ASSERT_EQ(wire_parse_number("", 0, &v, reason, sizeof reason), -1);
+    ASSERT_STR_EQ(reason, "empty data message");
     /* The length counts, not a NUL. */
-    CHECK_INT(0, wire_parse_number("12345", 2, &v, reason, sizeof reason));
-    CHECK_DBL(12.0, v);
+    ASSERT_EQ(wire_parse_number("12345", 2, &v, reason, sizeof reason), 0);
+    ASSERT_DBL_EQ(v, 12.0);
     /* No reason buffer is fine too. */
-    CHECK_INT(-1, wire_parse_number("x", 1, &v, NULL, 0));
+    ASSERT_EQ(wire_parse_number("x", 1, &v, NULL, 0), -1);
 }
 
 static void test_quote(void)
 {
     char out[128];
-    CHECK_EQ_STR("'abc'", wire_quote("abc", 3, 24, out, sizeof out));
-    CHECK_EQ_STR("'a\\x20b\\x0a'", wire_quote("a b\n", 4, 24, out, sizeof out));
-    CHECK_EQ_STR("'abcd'...", wire_quote("abcdefgh", 8, 4, out, sizeof out));
-    CHECK_EQ_STR("''", wire_quote("", 0, 24, out, sizeof out));
+    ASSERT_STR_EQ(wire_quote("abc", 3, 24, out, sizeof out), "'abc'");
+    ASSERT_STR_EQ(wire_quote("a b\n", 4, 24, out, sizeof out), "'a\\x20b\\x0a'");
+    ASSERT_STR_EQ(wire_quote("abcdefgh", 8, 4, out, sizeof out), "'abcd'...");
+    ASSERT_STR_EQ(wire_quote("", 0, 24, out, sizeof out), "''");
     /* A small buffer cuts, but stays terminated and marked: 11 characters and the NUL. */
-    CHECK_EQ_STR("'abcdef'...", wire_quote("abcdefgh", 8, 24, out, 12));
+    ASSERT_STR_EQ(wire_quote("abcdefgh", 8, 24, out, 12), "'abcdef'...");
 }
 
 int main(void)
