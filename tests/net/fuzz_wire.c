@@ -2,7 +2,10 @@
  * rest is cut into reads (as TCP might cut it); whatever the bytes and the cuts, the parser
  * must keep its promises: at most one data message and then at most one `ready`, a data
  * value that is finite and reads back the same from its text and from its Python repr,
- * printable reasons, errors that stick, and never a byte taken twice or out of bounds. */
+ * printable reasons, errors that stick, and never a byte taken twice or out of bounds. A
+ * broken promise is a REQUIRE: it prints the values and aborts, which libFuzzer reports as a
+ * crash and keeps the input for. */
+#include "check.h"
 #include "pyfloat.h"
 #include "wire.h"
 
@@ -13,33 +16,31 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void require(int cond)
-{
-    if (!cond)
-        abort();
-}
-
 static void check_data(const struct wire_parser *p)
 {
     size_t len = strlen(p->text);
-    require(len > 0 && len <= WIRE_MAX_DATA);
-    require(isfinite(p->value));
+    REQUIRE_GT(len, 0);
+    REQUIRE_LE(len, WIRE_MAX_DATA);
+    REQUIRE(isfinite(p->value));
     double again = NAN;
-    require(wire_parse_number(p->text, len, &again, NULL, 0) == 0);
-    require(memcmp(&again, &p->value, sizeof again) == 0);
+    REQUIRE_EQ(wire_parse_number(p->text, len, &again, NULL, 0), 0);
+    REQUIRE_DBL_EQ(again, p->value);
     char repr[PYFLOAT_LEN];
     size_t rlen = pyfloat_format(p->value, repr);
-    require(rlen == strlen(repr) && rlen < PYFLOAT_LEN);
+    REQUIRE_EQ(rlen, strlen(repr));
+    REQUIRE_LT(rlen, PYFLOAT_LEN);
     double back = NAN;
-    require(wire_parse_number(repr, rlen, &back, NULL, 0) == 0);
-    require(memcmp(&back, &p->value, sizeof back) == 0);
+    REQUIRE_EQ(wire_parse_number(repr, rlen, &back, NULL, 0), 0);
+    REQUIRE_DBL_EQ(back, p->value);
 }
 
 static void check_reason(const char *reason)
 {
-    require(reason[0] != '\0');
-    for (const char *c = reason; *c; c++)
-        require(*c >= ' ' && *c < 0x7f);
+    REQUIRE_NE(reason[0], '\0');
+    for (const char *c = reason; *c; c++) {
+        REQUIRE_GE(*c, ' ');
+        REQUIRE_LT(*c, 0x7f);
+    }
 }
 
 /* Read sizes from 1 to 16 bytes, or everything left when the seed says so. */
@@ -68,22 +69,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while (used_total < len) {
             size_t used = (size_t)-1;
             enum wire_event ev = wire_next(&p, bytes + off + used_total, len - used_total, &used);
-            require(used <= len - used_total);
+            REQUIRE_LE(used, len - used_total);
             used_total += used;
             if (ev == WIRE_DATA) {
-                require(++datas == 1 && readies == 0);
+                REQUIRE_EQ(++datas, 1);
+                REQUIRE_EQ(readies, 0);
                 check_data(&p);
                 continue;
             }
             if (ev == WIRE_READY) {
-                require(datas == 1 && ++readies == 1);
+                REQUIRE_EQ(datas, 1);
+                REQUIRE_EQ(++readies, 1);
                 continue;
             }
             if (ev == WIRE_ERROR) {
                 check_reason(p.reason);
                 failed = 1;
             } else {
-                require(used_total == len);
+                REQUIRE_EQ(used_total, len);
             }
             break;
         }
@@ -91,12 +94,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (failed) {
         size_t used = 0;
-        require(wire_next(&p, "ready", 5, &used) == WIRE_ERROR && used == 0);
+        REQUIRE_EQ(wire_next(&p, "ready", 5, &used), WIRE_ERROR);
+        REQUIRE_EQ(used, 0);
     }
     const char *why = wire_eof(&p);
-    require((why == NULL) == (readies == 1 && !failed));
+    REQUIRE_EQ(why == NULL, readies == 1 && !failed);
     if (why)
         check_reason(why);
-    require(p.consumed <= size);
+    REQUIRE_LE(p.consumed, size);
     return 0;
 }
