@@ -325,35 +325,6 @@ static inline int check_ptr_cmp(const void *a, int want_equal, const void *b, co
 #define REQUIRE_NULL(p)             CHECK_REQUIRE_(CHECK_PTR_(p, 1, NULL, #p, "NULL"))
 #define REQUIRE_NOT_NULL(p)         CHECK_REQUIRE_(CHECK_PTR_(p, 0, NULL, #p, "NULL"))
 
-/* The earlier CHECK_* forms, kept until every test uses the assertions above. */
-static inline void check_report(int ok, const char *file, int line, const char *what,
-                                const char *expected, const char *actual)
-{
-    if (ok) {
-        check_passed++;
-        return;
-    }
-    check_failed++;
-    fprintf(stderr, "%s:%d: FAIL %s\n  expected: %s\n  actual:   %s\n", file, line, what, expected,
-            actual);
-}
-
-#define CHECK_EQ_U64(expected, actual)                                                             \
-    do {                                                                                           \
-        uint64_t e_ = (uint64_t)(expected), a_ = (uint64_t)(actual);                               \
-        char es_[32], as_[32];                                                                     \
-        snprintf(es_, sizeof es_, "%llu", (unsigned long long)e_);                                 \
-        snprintf(as_, sizeof as_, "%llu", (unsigned long long)a_);                                 \
-        check_report(e_ == a_, __FILE__, __LINE__, #actual, es_, as_);                             \
-    } while (0)
-
-#define CHECK_EQ_STR(expected, actual)                                                             \
-    do {                                                                                           \
-        const char *e_ = (expected), *a_ = (actual);                                               \
-        check_report(a_ &&strcmp(e_, a_) == 0, __FILE__, __LINE__, #actual, e_,                    \
-                     a_ ? a_ : "(null)");                                                          \
-    } while (0)
-
 static inline int check_done(void)
 {
     printf("%u passed, %u failed\n", check_passed, check_failed);

@@ -3,7 +3,8 @@
  *
  *     no_uring PROGRAM [ARG...]
  *
- * Exit status 77 when no filter can be installed here; otherwise the program's. */
+ * Exit status 77 when no filter can be installed here; otherwise the program's. A tool the
+ * behaviour tests run, not a test: it asserts nothing, so check.h has no part in it. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>

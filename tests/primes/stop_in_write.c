@@ -8,7 +8,10 @@
  *
  * The program also starts with the default SIGINT, SIGTERM and SIGHUP, as a terminal's
  * foreground job has them: a shell script starts its background jobs with SIGINT ignored,
- * which would hide the very signal under test. */
+ * which would hide the very signal under test.
+ *
+ * A shim the output tests load, not a test: it asserts nothing, so check.h has no part in
+ * it (and it is built without the project's options, to load into any build). */
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
