@@ -1,7 +1,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,19 +117,4 @@ int cli_version(void)
 {
     printf("%s %s\n", program, cli_build_id());
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
-}
-
-noreturn void cli_bad_option(char **argv, int missing_value)
-{
-    /* With opterr = 0 and a leading ':' in the optstring, getopt_long leaves the offending
-     * word at argv[optind - 1] and returns ':' for a missing value, '?' otherwise. */
-    const char *word = argv[optind - 1];
-    /* No program knows --version: every one answers it here, with the build's identity. */
-    if (!missing_value && strcmp(word, "--version") == 0)
-        exit(cli_version());
-    if (missing_value)
-        cli_usage_error("option '%s' needs a value (see --help)", word);
-    if (optopt && word[0] == '-' && word[1] != '-')
-        cli_usage_error("unknown option '-%c' (see --help)", optopt);
-    cli_usage_error("unknown option '%s' (see --help)", word);
 }

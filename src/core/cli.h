@@ -45,9 +45,4 @@ const char *cli_build_id(void);
  * status to exit with: CLI_EXIT_OK, or CLI_EXIT_FAILURE when stdout could not take it. */
 int cli_version(void);
 
-/* Reports an option getopt_long rejected and exits 2, except --version, which prints
- * "PROGRAM version=... commit=... dirty=..." on stdout and exits 0. Call it for the '?'
- * (unknown option) and ':' (missing value) returns of an optstring that starts with ':'. */
-noreturn void cli_bad_option(char **argv, int missing_value);
-
 #endif
