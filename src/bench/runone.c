@@ -7,10 +7,10 @@
  * Python never reads below Python's own 15 MB or so; forked from this program, whose own
  * footprint is about 1 MB, it reads what the command itself used. */
 #include "cli.h"
+#include "cliopt.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -210,32 +210,38 @@ static int runone_report(int fd, const struct runone_cost *cost, char *err, size
     return 0;
 }
 
+enum { RUNONE_FD };
+
+static const struct cliopt runone_opts[] = {
+    {"fd", 'f', CLIOPT_VALUE, RUNONE_FD},
+};
+
+static void runone_take(void *ctx, int key, const char *value)
+{
+    int *fd = ctx;
+    (void)key; /* --fd is the only option */
+    *fd = (int)cli_parse_u64("--fd", value, 0, INT_MAX);
+    if (fcntl(*fd, F_GETFD) == -1)
+        cli_usage_error("--fd: '%s' is not an open file descriptor", value);
+}
+
+/* in_order: options end at the first word that is not one, so the command's own options
+ * (runone ls -l) are left to the command, with or without "--". */
+static const struct cliopt_program runone_cli = {.opts = runone_opts,
+                                                 .count = CLIOPT_COUNT(runone_opts),
+                                                 .usage = runone_usage,
+                                                 .take = runone_take,
+                                                 .in_order = 1};
+
 int main(int argc, char **argv)
 {
     cli_init(argv[0]);
-    static const struct option longopts[] = {
-        {"fd", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int fd = 2;
-    opterr = 0;
-    int c;
-    /* '+': options end at the first word that is not one, so the command's own options
-     * (runone ls -l) are left to the command, with or without "--". */
-    while ((c = getopt_long(argc, argv, "+:f:h", longopts, NULL)) != -1) {
-        if (c == 'f') {
-            fd = (int)cli_parse_u64("--fd", optarg, 0, INT_MAX);
-            if (fcntl(fd, F_GETFD) == -1)
-                cli_usage_error("--fd: '%s' is not an open file descriptor", optarg);
-        } else if (c == 'h') {
-            runone_usage();
-            return CLI_EXIT_OK;
-        } else {
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (optind >= argc)
+    struct cliopt_args args;
+    int status = cliopt_parse(&runone_cli, &fd, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        return status;
+    if (args.count == 0)
         cli_usage_error("no command given (see --help)");
     /* The report's descriptor is runone's, not the command's: a command holding the write
      * end of a reader's pipe would keep it from seeing end of file. 0, 1 and 2 are the
@@ -245,7 +251,7 @@ int main(int argc, char **argv)
 
     char err[256];
     struct runone_cost cost;
-    if (runone_run(argv + optind, &cost, err, sizeof err) != 0 ||
+    if (runone_run(args.words, &cost, err, sizeof err) != 0 ||
         runone_report(fd, &cost, err, sizeof err) != 0) {
         cli_error("%s", err);
         return CLI_EXIT_FAILURE;

@@ -1,7 +1,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,19 +113,8 @@ int cli_parse_choice(const char *option, const char *text, const char *const *ch
     cli_usage_error("%s: '%s' is not one of %s", option, text, list);
 }
 
-noreturn void cli_bad_option(char **argv, int missing_value)
+int cli_version(void)
 {
-    /* With opterr = 0 and a leading ':' in the optstring, getopt_long leaves the offending
-     * word at argv[optind - 1] and returns ':' for a missing value, '?' otherwise. */
-    const char *word = argv[optind - 1];
-    /* No program knows --version: every one answers it here, with the build's identity. */
-    if (!missing_value && strcmp(word, "--version") == 0) {
-        printf("%s %s\n", program, cli_build_id());
-        exit(fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
-    }
-    if (missing_value)
-        cli_usage_error("option '%s' needs a value (see --help)", word);
-    if (optopt && word[0] == '-' && word[1] != '-')
-        cli_usage_error("unknown option '-%c' (see --help)", optopt);
-    cli_usage_error("unknown option '%s' (see --help)", word);
+    printf("%s %s\n", program, cli_build_id());
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

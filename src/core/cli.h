@@ -1,4 +1,12 @@
-/* cli.h - the one argument-parsing and message module every parlab program uses. */
+/* cli.h - the one argument-parsing and message module every parlab program uses; the
+ * option loop itself is cliopt.h's.
+ *
+ * Exit convention. Library code never exits: it returns an error and fills the caller's
+ * buffer. This module and cliopt are the exception, by choice: they are the programs' own
+ * front end, and a usage error (a bad value, an unknown option, a missing value or
+ * argument) prints one line naming it and exits CLI_EXIT_USAGE on the spot, which keeps
+ * every parser a straight line of checks. What is not an error (--help, --version) is
+ * returned to the program, which exits with the status it is given. */
 #ifndef PARLAB_CLI_H
 #define PARLAB_CLI_H
 
@@ -33,9 +41,8 @@ int cli_parse_choice(const char *option, const char *text, const char *const *ch
 /* The build's identity: "version=0.1.0 commit=<short hash>|unknown dirty=0|1|?". */
 const char *cli_build_id(void);
 
-/* Reports an option getopt_long rejected and exits 2, except --version, which prints
- * "PROGRAM version=... commit=... dirty=..." on stdout and exits 0. Call it for the '?'
- * (unknown option) and ':' (missing value) returns of an optstring that starts with ':'. */
-noreturn void cli_bad_option(char **argv, int missing_value);
+/* --version's answer: "PROGRAM version=... commit=... dirty=..." on stdout. Returns the
+ * status to exit with: CLI_EXIT_OK, or CLI_EXIT_FAILURE when stdout could not take it. */
+int cli_version(void);
 
 #endif

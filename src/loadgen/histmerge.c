@@ -5,13 +5,13 @@
  * mode: it takes none of loadgen's options and no server address, and each parser stays
  * strict about its own. */
 #include "cli.h"
+#include "cliopt.h"
 #include "csv.h"
 #include "hist.h"
 #include "histfile.h"
 #include "pyfloat.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,40 +55,43 @@ static void histmerge_us(struct csv *csv, const struct hist *h, double ns)
     csv_str(csv, text);
 }
 
+enum { HISTMERGE_CSV };
+
+static const struct cliopt histmerge_opts[] = {
+    {"csv", 'o', CLIOPT_VALUE, HISTMERGE_CSV},
+};
+
+static void histmerge_take(void *ctx, int key, const char *value)
+{
+    const char **out = ctx;
+    (void)key; /* --csv is the only option */
+    *out = cli_parse_path("--csv", value);
+}
+
+static const struct cliopt_program histmerge_cli = {.opts = histmerge_opts,
+                                                    .count = CLIOPT_COUNT(histmerge_opts),
+                                                    .usage = histmerge_usage,
+                                                    .take = histmerge_take};
+
 int main(int argc, char **argv)
 {
     cli_init(argv[0]);
-    static const struct option longopts[] = {
-        {"csv", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *out = NULL;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            out = cli_parse_path("--csv", optarg);
-            break;
-        case 'h':
-            histmerge_usage();
-            return CLI_EXIT_OK;
-        default:
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (optind >= argc)
+    struct cliopt_args args;
+    int status = cliopt_parse(&histmerge_cli, &out, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        return status;
+    if (args.count == 0)
         cli_usage_error("missing HIST (see --help)");
-    for (int i = optind; i < argc; i++)
-        if (argv[i][0] == '\0')
+    for (int i = 0; i < args.count; i++)
+        if (args.words[i][0] == '\0')
             cli_usage_error("HIST: empty file name");
 
     static struct hist total, one;
     hist_init(&total);
     char err[HISTFILE_ERR_LEN];
-    for (int i = optind; i < argc; i++) {
-        if (histfile_read(argv[i], &one, err, sizeof err) != 0) {
+    for (int i = 0; i < args.count; i++) {
+        if (histfile_read(args.words[i], &one, err, sizeof err) != 0) {
             cli_error("%s", err);
             return CLI_EXIT_FAILURE;
         }
@@ -97,14 +100,14 @@ int main(int argc, char **argv)
 
     struct csv csv;
     csv_init(&csv);
-    csv_u64(&csv, (uint64_t)(argc - optind));
+    csv_u64(&csv, (uint64_t)args.count);
     csv_u64(&csv, total.total);
     histmerge_us(&csv, &total, hist_mean(&total));
     for (size_t i = 0; i < sizeof histmerge_percents / sizeof histmerge_percents[0]; i++)
         histmerge_us(&csv, &total, (double)hist_percentile(&total, histmerge_percents[i]));
     histmerge_us(&csv, &total, (double)total.max_ns);
     csv_end_line(&csv);
-    int status = CLI_EXIT_OK;
+    status = CLI_EXIT_OK;
     if (out) {
         char cerr[CSV_ERR_LEN];
         if (csv_append(out, histmerge_header, &csv, cerr) != 0) {

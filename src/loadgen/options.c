@@ -2,8 +2,8 @@
 #include "options.h"
 
 #include "cli.h"
+#include "cliopt.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +24,44 @@
 #define OPT_DEFAULT_LO       1
 #define OPT_DEFAULT_HI       1000
 
+/* The options' keys; OPT_COUNT sizes given[]. */
 enum {
-    OPT_HOLD_FOR = 256,
+    OPT_CLIENTS,
+    OPT_DURATION,
+    OPT_SESSIONS,
+    OPT_DELAY,
+    OPT_RATE,
+    OPT_THREADS,
+    OPT_TIMEOUT,
+    OPT_WARMUP,
+    OPT_VALUE,
+    OPT_COALESCE,
+    OPT_HOLD,
+    OPT_HOLD_FOR,
+    OPT_VERIFY,
+    OPT_CSV,
     OPT_HIST,
-    OPT_COALESCE, /* the last: it sizes given[] */
+    OPT_LABEL,
+    OPT_QUIET,
+    OPT_COUNT,
+};
+
+static const struct cliopt opt_table[] = {
+    {"clients", 'c', CLIOPT_VALUE, OPT_CLIENTS},   {"duration", 'd', CLIOPT_VALUE, OPT_DURATION},
+    {"sessions", 'n', CLIOPT_VALUE, OPT_SESSIONS}, {"delay", 'p', CLIOPT_VALUE, OPT_DELAY},
+    {"rate", 'r', CLIOPT_VALUE, OPT_RATE},         {"threads", 't', CLIOPT_VALUE, OPT_THREADS},
+    {"timeout", 'T', CLIOPT_VALUE, OPT_TIMEOUT},   {"warmup", 'w', CLIOPT_VALUE, OPT_WARMUP},
+    {"value", 'v', CLIOPT_VALUE, OPT_VALUE},       {"coalesce", 0, CLIOPT_FLAG, OPT_COALESCE},
+    {"hold", 'H', CLIOPT_VALUE, OPT_HOLD},         {"hold-for", 0, CLIOPT_VALUE, OPT_HOLD_FOR},
+    {"verify", 'V', CLIOPT_FLAG, OPT_VERIFY},      {"csv", 'o', CLIOPT_VALUE, OPT_CSV},
+    {"hist", 0, CLIOPT_VALUE, OPT_HIST},           {"label", 'l', CLIOPT_VALUE, OPT_LABEL},
+    {"quiet", 'q', CLIOPT_FLAG, OPT_QUIET},
+};
+
+/* What the parse fills in: the options, and which were given at all. */
+struct opt_parse {
+    struct options *o;
+    int given[OPT_COUNT];
 };
 
 static long opt_cpus(void)
@@ -129,10 +163,10 @@ static void opt_check(struct options *o, const int *given)
         static const struct {
             int opt;
             const char *name;
-        } clash[] = {{'c', "--clients"},  {'d', "--duration"},
-                     {'n', "--sessions"}, {'p', "--delay"},
-                     {'r', "--rate"},     {'w', "--warmup"},
-                     {'t', "--threads"},  {OPT_COALESCE, "--coalesce"}};
+        } clash[] = {{OPT_CLIENTS, "--clients"},   {OPT_DURATION, "--duration"},
+                     {OPT_SESSIONS, "--sessions"}, {OPT_DELAY, "--delay"},
+                     {OPT_RATE, "--rate"},         {OPT_WARMUP, "--warmup"},
+                     {OPT_THREADS, "--threads"},   {OPT_COALESCE, "--coalesce"}};
         for (size_t i = 0; i < sizeof clash / sizeof clash[0]; i++)
             if (given[clash[i].opt])
                 cli_usage_error("--hold cannot be combined with %s", clash[i].name);
@@ -140,11 +174,11 @@ static void opt_check(struct options *o, const int *given)
     }
     if (given[OPT_HOLD_FOR])
         cli_usage_error("--hold-for needs --hold");
-    if (!given['c'])
+    if (!given[OPT_CLIENTS])
         cli_usage_error("missing --clients (see --help)");
-    if (given['d'] && given['n'])
+    if (given[OPT_DURATION] && given[OPT_SESSIONS])
         cli_usage_error("--duration and --sessions cannot be combined");
-    if (!given['d'] && !given['n'])
+    if (!given[OPT_DURATION] && !given[OPT_SESSIONS])
         cli_usage_error("missing --duration or --sessions (see --help)");
     if (o->threads == 0)
         o->threads =
@@ -153,105 +187,86 @@ static void opt_check(struct options *o, const int *given)
         o->threads = (unsigned)o->clients;
 }
 
+static void opt_take(void *ctx, int key, const char *value)
+{
+    struct opt_parse *p = ctx;
+    struct options *o = p->o;
+    p->given[key] = 1;
+    switch (key) {
+    case OPT_CLIENTS:
+        o->clients = cli_parse_u64("--clients", value, 1, OPT_MAX_CLIENTS);
+        break;
+    case OPT_DURATION:
+        o->duration = cli_parse_double("--duration", value, 0.001, OPT_MAX_SECONDS);
+        break;
+    case OPT_SESSIONS:
+        o->sessions = cli_parse_u64("--sessions", value, 1, OPT_MAX_SESSIONS);
+        break;
+    case OPT_DELAY:
+        o->delay = cli_parse_double("--delay", value, 0, OPT_MAX_DELAY);
+        break;
+    case OPT_RATE:
+        o->rate = cli_parse_double("--rate", value, 0.001, OPT_MAX_RATE);
+        break;
+    case OPT_THREADS:
+        o->threads = (unsigned)cli_parse_u64("--threads", value, 1, OPT_MAX_THREADS);
+        break;
+    case OPT_TIMEOUT:
+        o->timeout = cli_parse_double("--timeout", value, 0.001, OPT_MAX_SECONDS);
+        break;
+    case OPT_WARMUP:
+        o->warmup = cli_parse_double("--warmup", value, 0, OPT_MAX_SECONDS);
+        break;
+    case OPT_VALUE:
+        opt_values(o, value);
+        break;
+    case OPT_COALESCE:
+        o->coalesce = 1;
+        break;
+    case OPT_HOLD:
+        o->hold = cli_parse_u64("--hold", value, 1, OPT_MAX_CLIENTS);
+        break;
+    case OPT_HOLD_FOR:
+        o->hold_for = cli_parse_double("--hold-for", value, 0, OPT_MAX_DELAY);
+        break;
+    case OPT_VERIFY:
+        o->verify = 1;
+        break;
+    case OPT_CSV:
+        o->csv = cli_parse_path("--csv", value);
+        break;
+    case OPT_HIST:
+        o->hist = cli_parse_path("--hist", value);
+        break;
+    case OPT_LABEL:
+        o->label = value;
+        break;
+    case OPT_QUIET:
+        o->quiet = 1;
+        break;
+    }
+}
+
+static const struct cliopt_program opt_cli = {
+    .opts = opt_table, .count = CLIOPT_COUNT(opt_table), .usage = opt_usage, .take = opt_take};
+
 void options_parse(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"clients", required_argument, NULL, 'c'},
-        {"duration", required_argument, NULL, 'd'},
-        {"sessions", required_argument, NULL, 'n'},
-        {"delay", required_argument, NULL, 'p'},
-        {"rate", required_argument, NULL, 'r'},
-        {"threads", required_argument, NULL, 't'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"warmup", required_argument, NULL, 'w'},
-        {"value", required_argument, NULL, 'v'},
-        {"coalesce", no_argument, NULL, OPT_COALESCE},
-        {"hold", required_argument, NULL, 'H'},
-        {"hold-for", required_argument, NULL, OPT_HOLD_FOR},
-        {"verify", no_argument, NULL, 'V'},
-        {"csv", required_argument, NULL, 'o'},
-        {"hist", required_argument, NULL, OPT_HIST},
-        {"label", required_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     memset(o, 0, sizeof *o);
     o->timeout = OPT_DEFAULT_TIMEOUT;
     o->hold_for = OPT_DEFAULT_HOLD_FOR;
     o->value_lo = OPT_DEFAULT_LO;
     o->value_hi = OPT_DEFAULT_HI;
-    int given[OPT_COALESCE + 1] = {0};
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":c:d:n:p:r:t:T:w:v:H:Vo:l:qh", longopts, NULL)) != -1) {
-        if (c >= 0 && c <= OPT_COALESCE)
-            given[c] = 1;
-        switch (c) {
-        case 'c':
-            o->clients = cli_parse_u64("--clients", optarg, 1, OPT_MAX_CLIENTS);
-            break;
-        case 'd':
-            o->duration = cli_parse_double("--duration", optarg, 0.001, OPT_MAX_SECONDS);
-            break;
-        case 'n':
-            o->sessions = cli_parse_u64("--sessions", optarg, 1, OPT_MAX_SESSIONS);
-            break;
-        case 'p':
-            o->delay = cli_parse_double("--delay", optarg, 0, OPT_MAX_DELAY);
-            break;
-        case 'r':
-            o->rate = cli_parse_double("--rate", optarg, 0.001, OPT_MAX_RATE);
-            break;
-        case 't':
-            o->threads = (unsigned)cli_parse_u64("--threads", optarg, 1, OPT_MAX_THREADS);
-            break;
-        case 'T':
-            o->timeout = cli_parse_double("--timeout", optarg, 0.001, OPT_MAX_SECONDS);
-            break;
-        case 'w':
-            o->warmup = cli_parse_double("--warmup", optarg, 0, OPT_MAX_SECONDS);
-            break;
-        case 'v':
-            opt_values(o, optarg);
-            break;
-        case OPT_COALESCE:
-            o->coalesce = 1;
-            break;
-        case 'H':
-            o->hold = cli_parse_u64("--hold", optarg, 1, OPT_MAX_CLIENTS);
-            break;
-        case OPT_HOLD_FOR:
-            o->hold_for = cli_parse_double("--hold-for", optarg, 0, OPT_MAX_DELAY);
-            break;
-        case 'V':
-            o->verify = 1;
-            break;
-        case 'o':
-            o->csv = cli_parse_path("--csv", optarg);
-            break;
-        case OPT_HIST:
-            o->hist = cli_parse_path("--hist", optarg);
-            break;
-        case 'l':
-            o->label = optarg;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'h':
-            opt_usage();
-            exit(CLI_EXIT_OK);
-        default:
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (optind >= argc)
+    struct opt_parse p = {.o = o};
+    struct cliopt_args args;
+    int status = cliopt_parse(&opt_cli, &p, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        exit(status);
+    if (args.count == 0)
         cli_usage_error("missing HOST:PORT (see --help)");
-    o->address = argv[optind++];
-    if (optind < argc)
-        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
-    opt_check(o, given);
+    o->address = args.words[0];
+    cliopt_refuse_extra(&args, 1);
+    opt_check(o, p.given);
     if (!o->label)
         o->label = o->address;
 }

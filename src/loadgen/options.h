@@ -25,7 +25,8 @@ struct options {
     int quiet;
 };
 
-/* Parses argv into o; usage errors end the program with status 2. */
+/* Parses argv into o. Usage errors end the program with status 2; --help and --version
+ * print their text and end it too. */
 void options_parse(int argc, char **argv, struct options *o);
 
 #endif

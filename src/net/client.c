@@ -1,13 +1,13 @@
 /* client - the lab's mean client: connects, sends a number, waits, sends `ready` and prints
  * the mean the server replies with, in the lab client's words. */
 #include "cli.h"
+#include "cliopt.h"
 #include "net.h"
 #include "pyfloat.h"
 #include "timer.h"
 #include "wire.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -272,49 +272,59 @@ static void client_usage(void)
            CLIENT_DEFAULT_DELAY, CLIENT_DEFAULT_TIMEOUT);
 }
 
+enum { CLIENT_OPT_NUMBER, CLIENT_OPT_DELAY, CLIENT_OPT_TIMEOUT };
+
+static const struct cliopt client_opts[] = {
+    {"number", 'n', CLIOPT_VALUE, CLIENT_OPT_NUMBER},
+    {"delay", 'd', CLIOPT_VALUE, CLIENT_OPT_DELAY},
+    {"timeout", 't', CLIOPT_VALUE, CLIENT_OPT_TIMEOUT},
+};
+
+static void client_take(void *ctx, int key, const char *value)
+{
+    struct client_config *cfg = ctx;
+    switch (key) {
+    case CLIENT_OPT_NUMBER:
+        cfg->number = cli_parse_u64("--number", value, 0, UINT64_MAX);
+        break;
+    case CLIENT_OPT_DELAY:
+        cfg->delay = cli_parse_double("--delay", value, 0, CLIENT_MAX_SECONDS);
+        break;
+    case CLIENT_OPT_TIMEOUT:
+        cfg->timeout = cli_parse_double("--timeout", value, 0, CLIENT_MAX_SECONDS);
+        break;
+    }
+}
+
+/* getopt reads "-2.5" as the options -2, -., -5: point the way out. */
+static void client_unknown(const char *word, int letter)
+{
+    (void)word;
+    if ((letter >= '0' && letter <= '9') || letter == '.')
+        cli_usage_error("negative DATA reads as an option; put it after --, as in: "
+                        "client HOST:PORT -- -2.5");
+}
+
+static const struct cliopt_program client_cli = {.opts = client_opts,
+                                                 .count = CLIOPT_COUNT(client_opts),
+                                                 .usage = client_usage,
+                                                 .take = client_take,
+                                                 .unknown = client_unknown};
+
 static void client_parse(int argc, char **argv, struct client_config *cfg)
 {
-    static const struct option longopts[] = {
-        {"number", required_argument, NULL, 'n'},
-        {"delay", required_argument, NULL, 'd'},
-        {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cfg->number = 0;
     cfg->delay = CLIENT_DEFAULT_DELAY;
     cfg->timeout = CLIENT_DEFAULT_TIMEOUT;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":n:d:t:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            cfg->number = cli_parse_u64("--number", optarg, 0, UINT64_MAX);
-            break;
-        case 'd':
-            cfg->delay = cli_parse_double("--delay", optarg, 0, CLIENT_MAX_SECONDS);
-            break;
-        case 't':
-            cfg->timeout = cli_parse_double("--timeout", optarg, 0, CLIENT_MAX_SECONDS);
-            break;
-        case 'h':
-            client_usage();
-            exit(CLI_EXIT_OK);
-        default:
-            /* getopt reads "-2.5" as the options -2, -., -5: point the way out. */
-            if (c == '?' && ((optopt >= '0' && optopt <= '9') || optopt == '.'))
-                cli_usage_error("negative DATA reads as an option; put it after --, as in: "
-                                "client HOST:PORT -- -2.5");
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (argc - optind < 2)
-        cli_usage_error("missing %s (see --help)",
-                        argc - optind == 0 ? "HOST:PORT and DATA" : "DATA");
-    cfg->address = argv[optind++];
-    cfg->data = argv[optind++];
-    if (optind < argc)
-        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+    struct cliopt_args args;
+    int status = cliopt_parse(&client_cli, cfg, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        exit(status);
+    if (args.count < 2)
+        cli_usage_error("missing %s (see --help)", args.count == 0 ? "HOST:PORT and DATA" : "DATA");
+    cfg->address = args.words[0];
+    cfg->data = args.words[1];
+    cliopt_refuse_extra(&args, 2);
 }
 
 int main(int argc, char **argv)

@@ -2,16 +2,43 @@
 #include "srvconfig.h"
 
 #include "cli.h"
+#include "cliopt.h"
 #include "counters.h"
 #include "deadline.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Long options without a letter. */
-enum { SRVCONFIG_OPT_MODEL = 256, SRVCONFIG_OPT_THREADS, SRVCONFIG_OPT_STACK };
+enum {
+    SRVCONFIG_OPT_MODEL,
+    SRVCONFIG_OPT_THREADS,
+    SRVCONFIG_OPT_STACK,
+    SRVCONFIG_OPT_BIND,
+    SRVCONFIG_OPT_QUIET,
+    SRVCONFIG_OPT_MAX_CLIENTS,
+    SRVCONFIG_OPT_MAX_PER_ADDRESS,
+    SRVCONFIG_OPT_IDLE,
+    SRVCONFIG_OPT_CONVERSATION,
+    SRVCONFIG_OPT_METRICS,
+    SRVCONFIG_OPT_INTERVAL,
+    SRVCONFIG_OPT_EVENTS,
+};
+
+static const struct cliopt srvconfig_opts[] = {
+    {"model", 0, CLIOPT_VALUE, SRVCONFIG_OPT_MODEL},
+    {"threads", 0, CLIOPT_VALUE, SRVCONFIG_OPT_THREADS},
+    {"stack-size", 0, CLIOPT_VALUE, SRVCONFIG_OPT_STACK},
+    {"bind", 'b', CLIOPT_VALUE, SRVCONFIG_OPT_BIND},
+    {"quiet", 'q', CLIOPT_FLAG, SRVCONFIG_OPT_QUIET},
+    {"max-clients", 'm', CLIOPT_VALUE, SRVCONFIG_OPT_MAX_CLIENTS},
+    {"max-per-address", 'a', CLIOPT_VALUE, SRVCONFIG_OPT_MAX_PER_ADDRESS},
+    {"idle-timeout", 't', CLIOPT_VALUE, SRVCONFIG_OPT_IDLE},
+    {"conversation-timeout", 'T', CLIOPT_VALUE, SRVCONFIG_OPT_CONVERSATION},
+    {"metrics", 'M', CLIOPT_VALUE, SRVCONFIG_OPT_METRICS},
+    {"metrics-interval", 'I', CLIOPT_VALUE, SRVCONFIG_OPT_INTERVAL},
+    {"events", 'e', CLIOPT_VALUE, SRVCONFIG_OPT_EVENTS},
+};
 
 /* The default number of pool workers or event loops. */
 static unsigned srvconfig_cpus(void)
@@ -81,8 +108,8 @@ static void srvconfig_usage(void)
            "                                      liburing-dev was missing)",
 #endif
            srvconfig_cpus(), SRVCONFIG_MIN_STACK_KIB, SRVCONFIG_MAX_STACK_KIB,
-           SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE,
-           COUNTERS_ENV, COUNTERS_DEFAULT_LIST);
+           SRVCONFIG_RESERVED_FDS, SRVCONFIG_DEFAULT_IDLE, SRVCONFIG_LAB_PAUSE, COUNTERS_ENV,
+           COUNTERS_DEFAULT_LIST);
 }
 
 /* A time limit in seconds; one too short to keep is refused rather than taken as "never". */
@@ -96,25 +123,60 @@ static double srvconfig_limit(const char *option, const char *text)
     return seconds;
 }
 
+static void srvconfig_take(void *ctx, int key, const char *value)
+{
+    static const char *const models[] = {"thread", "pool", "epoll", "uring", NULL};
+    struct srvconfig *cfg = ctx;
+    switch (key) {
+    case SRVCONFIG_OPT_MODEL:
+        cfg->model = (enum srvconfig_model)cli_parse_choice("--model", value, models);
+        break;
+    case SRVCONFIG_OPT_THREADS:
+        cfg->threads = (unsigned)cli_parse_u64("--threads", value, 1, SRVCONFIG_MAX_THREADS);
+        break;
+    case SRVCONFIG_OPT_STACK:
+        cfg->stack_kib = (unsigned)cli_parse_u64("--stack-size", value, SRVCONFIG_MIN_STACK_KIB,
+                                                 SRVCONFIG_MAX_STACK_KIB);
+        break;
+    case SRVCONFIG_OPT_BIND:
+        if (value[0] == '\0')
+            cli_usage_error("--bind: the address is empty");
+        cfg->bind = value;
+        break;
+    case SRVCONFIG_OPT_QUIET:
+        cfg->quiet = 1;
+        break;
+    case SRVCONFIG_OPT_MAX_CLIENTS:
+        cfg->max_clients = cli_parse_u64("--max-clients", value, 1, SRVCONFIG_MAX_CLIENTS);
+        break;
+    case SRVCONFIG_OPT_MAX_PER_ADDRESS:
+        cfg->max_per_address = cli_parse_u64("--max-per-address", value, 0, SRVCONFIG_MAX_CLIENTS);
+        break;
+    case SRVCONFIG_OPT_IDLE:
+        cfg->idle_timeout = srvconfig_limit("--idle-timeout", value);
+        break;
+    case SRVCONFIG_OPT_CONVERSATION:
+        cfg->conversation_timeout = srvconfig_limit("--conversation-timeout", value);
+        break;
+    case SRVCONFIG_OPT_METRICS:
+        cfg->metrics = cli_parse_path("--metrics", value);
+        break;
+    case SRVCONFIG_OPT_INTERVAL:
+        cfg->metrics_interval = cli_parse_double("--metrics-interval", value, 0.01, 86400);
+        break;
+    case SRVCONFIG_OPT_EVENTS:
+        cfg->events = value;
+        break;
+    }
+}
+
+static const struct cliopt_program srvconfig_cli = {.opts = srvconfig_opts,
+                                                    .count = CLIOPT_COUNT(srvconfig_opts),
+                                                    .usage = srvconfig_usage,
+                                                    .take = srvconfig_take};
+
 void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
 {
-    static const struct option longopts[] = {
-        {"model", required_argument, NULL, SRVCONFIG_OPT_MODEL},
-        {"threads", required_argument, NULL, SRVCONFIG_OPT_THREADS},
-        {"stack-size", required_argument, NULL, SRVCONFIG_OPT_STACK},
-        {"bind", required_argument, NULL, 'b'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"max-clients", required_argument, NULL, 'm'},
-        {"max-per-address", required_argument, NULL, 'a'},
-        {"idle-timeout", required_argument, NULL, 't'},
-        {"conversation-timeout", required_argument, NULL, 'T'},
-        {"metrics", required_argument, NULL, 'M'},
-        {"metrics-interval", required_argument, NULL, 'I'},
-        {"events", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    static const char *const models[] = {"thread", "pool", "epoll", "uring", NULL};
     cfg->model = SRVCONFIG_THREAD;
     cfg->threads = 0;
     cfg->stack_kib = 0;
@@ -127,62 +189,14 @@ void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg)
     cfg->metrics = NULL;
     cfg->metrics_interval = 0;
     cfg->events = NULL;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":b:qm:a:t:T:M:I:e:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case SRVCONFIG_OPT_MODEL:
-            cfg->model = (enum srvconfig_model)cli_parse_choice("--model", optarg, models);
-            break;
-        case SRVCONFIG_OPT_THREADS:
-            cfg->threads = (unsigned)cli_parse_u64("--threads", optarg, 1, SRVCONFIG_MAX_THREADS);
-            break;
-        case SRVCONFIG_OPT_STACK:
-            cfg->stack_kib = (unsigned)cli_parse_u64("--stack-size", optarg, SRVCONFIG_MIN_STACK_KIB,
-                                                     SRVCONFIG_MAX_STACK_KIB);
-            break;
-        case 'b':
-            if (optarg[0] == '\0')
-                cli_usage_error("--bind: the address is empty");
-            cfg->bind = optarg;
-            break;
-        case 'q':
-            cfg->quiet = 1;
-            break;
-        case 'm':
-            cfg->max_clients = cli_parse_u64("--max-clients", optarg, 1, SRVCONFIG_MAX_CLIENTS);
-            break;
-        case 'a':
-            cfg->max_per_address =
-                cli_parse_u64("--max-per-address", optarg, 0, SRVCONFIG_MAX_CLIENTS);
-            break;
-        case 't':
-            cfg->idle_timeout = srvconfig_limit("--idle-timeout", optarg);
-            break;
-        case 'T':
-            cfg->conversation_timeout = srvconfig_limit("--conversation-timeout", optarg);
-            break;
-        case 'M':
-            cfg->metrics = cli_parse_path("--metrics", optarg);
-            break;
-        case 'I':
-            cfg->metrics_interval = cli_parse_double("--metrics-interval", optarg, 0.01, 86400);
-            break;
-        case 'e':
-            cfg->events = optarg;
-            break;
-        case 'h':
-            srvconfig_usage();
-            exit(CLI_EXIT_OK);
-        default:
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (optind >= argc)
+    struct cliopt_args args;
+    int status = cliopt_parse(&srvconfig_cli, cfg, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        exit(status);
+    if (args.count == 0)
         cli_usage_error("missing PORT (see --help)");
-    cfg->port = (unsigned)cli_parse_u64("PORT", argv[optind++], 0, 65535);
-    if (optind < argc)
-        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+    cfg->port = (unsigned)cli_parse_u64("PORT", args.words[0], 0, 65535);
+    cliopt_refuse_extra(&args, 1);
     if (cfg->metrics_interval > 0 && !cfg->metrics)
         cli_usage_error("--metrics-interval needs --metrics FILE");
     if (cfg->model == SRVCONFIG_THREAD && cfg->threads)

@@ -17,13 +17,13 @@
 enum srvconfig_model { SRVCONFIG_THREAD, SRVCONFIG_POOL, SRVCONFIG_EPOLL, SRVCONFIG_URING };
 #define SRVCONFIG_MAX_THREADS 1024
 /* --stack-size bounds, KiB: glibc's own floor (PTHREAD_STACK_MIN) and a sanity cap. */
-#define SRVCONFIG_MIN_STACK_KIB 16
-#define SRVCONFIG_MAX_STACK_KIB (1024 * 1024)
+#define SRVCONFIG_MIN_STACK_KIB 16u
+#define SRVCONFIG_MAX_STACK_KIB (1024u * 1024u)
 
 struct srvconfig {
     unsigned port;
     enum srvconfig_model model;
-    unsigned threads; /* pool workers or event loops; 0 with the thread model */
+    unsigned threads;   /* pool workers or event loops; 0 with the thread model */
     unsigned stack_kib; /* connection threads' stack (thread model); 0: the model's default */
     const char *bind;
     int quiet;
@@ -37,7 +37,7 @@ struct srvconfig {
 };
 
 /* Parses the command line into cfg, every default filled in. Usage errors print one line
- * and exit 2; --help prints the help and exits 0. */
+ * and exit 2; --help and --version print their text and exit 0. */
 void srvconfig_parse(int argc, char **argv, struct srvconfig *cfg);
 
 #endif

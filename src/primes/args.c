@@ -14,19 +14,19 @@ void primes_args_init(struct primes_args *args, const char *default_output)
     args->events = NULL;
 }
 
-int primes_args_take(struct primes_args *args, int opt, const char *value)
+int primes_args_take(struct primes_args *args, int key, const char *value)
 {
-    switch (opt) {
-    case 'n':
+    switch (key) {
+    case PRIMES_ARGS_LIMIT:
         args->limit = cli_parse_u64("--limit", value, 0, PRIMES_MAX_LIMIT);
         return 1;
-    case 'o':
+    case PRIMES_ARGS_OUTPUT:
         args->output = cli_parse_path("--output", value);
         return 1;
-    case 'm':
+    case PRIMES_ARGS_METRICS:
         args->metrics = cli_parse_path("--metrics", value);
         return 1;
-    case 'e':
+    case PRIMES_ARGS_EVENTS:
         args->events = value;
         return 1;
     default:

@@ -2,7 +2,8 @@
 #ifndef PARLAB_PRIMES_ARGS_H
 #define PARLAB_PRIMES_ARGS_H
 
-#include <getopt.h>
+#include "cliopt.h"
+
 #include <stdint.h>
 
 struct primes_args {
@@ -12,20 +13,29 @@ struct primes_args {
     const char *events;  /* hardware events, or NULL for $PARLAB_EVENTS or the default */
 };
 
-/* getopt_long material for the shared options. */
-#define PRIMES_ARGS_SHORT "n:o:m:e:"
-#define PRIMES_ARGS_LONG                                                                           \
-    {"limit", required_argument, NULL, 'n'}, {"output", required_argument, NULL, 'o'},             \
-        {"metrics", required_argument, NULL, 'm'},                                                 \
+/* The shared options' keys; a program numbers its own from PRIMES_ARGS_END. */
+enum {
+    PRIMES_ARGS_LIMIT,
+    PRIMES_ARGS_OUTPUT,
+    PRIMES_ARGS_METRICS,
+    PRIMES_ARGS_EVENTS,
+    PRIMES_ARGS_END,
+};
+
+/* The shared options' rows of a program's cliopt table. */
+#define PRIMES_ARGS_OPTS                                                                           \
+    {"limit", 'n', CLIOPT_VALUE, PRIMES_ARGS_LIMIT},                                               \
+        {"output", 'o', CLIOPT_VALUE, PRIMES_ARGS_OUTPUT},                                         \
+        {"metrics", 'm', CLIOPT_VALUE, PRIMES_ARGS_METRICS},                                       \
     {                                                                                              \
-        "events", required_argument, NULL, 'e'                                                     \
+        "events", 'e', CLIOPT_VALUE, PRIMES_ARGS_EVENTS                                            \
     }
 
 void primes_args_init(struct primes_args *args, const char *default_output);
 
-/* Takes one getopt_long result; returns 1 if it was a shared option, 0 otherwise.
+/* Takes one option from cliopt_parse; returns 1 if it was a shared one, 0 otherwise.
  * A bad value is a usage error (exit 2). */
-int primes_args_take(struct primes_args *args, int opt, const char *value);
+int primes_args_take(struct primes_args *args, int key, const char *value);
 
 /* Prints the help lines of the shared options. */
 void primes_args_usage(const char *default_output);

@@ -1,6 +1,7 @@
 /* nonoptimized - every prime <= N by brute-force trial division, one process, one thread. */
 #include "args.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "counters.h"
 #include "metrics.h"
 #include "primes.h"
@@ -23,27 +24,26 @@ static void nonopt_usage(void)
            "exit status: 0 done, 1 could not write the output, 2 bad usage\n");
 }
 
+static const struct cliopt nonopt_opts[] = {PRIMES_ARGS_OPTS};
+
+static void nonopt_take(void *ctx, int key, const char *value)
+{
+    primes_args_take(ctx, key, value); /* every option is a shared one */
+}
+
+static const struct cliopt_program nonopt_cli = {.opts = nonopt_opts,
+                                                 .count = CLIOPT_COUNT(nonopt_opts),
+                                                 .usage = nonopt_usage,
+                                                 .take = nonopt_take};
+
 static void nonopt_parse(int argc, char **argv, struct primes_args *cfg)
 {
-    static const struct option longopts[] = {
-        PRIMES_ARGS_LONG,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     primes_args_init(cfg, "primes_nonoptimized.txt");
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":" PRIMES_ARGS_SHORT "h", longopts, NULL)) != -1) {
-        if (primes_args_take(cfg, c, optarg))
-            continue;
-        if (c == 'h') {
-            nonopt_usage();
-            exit(CLI_EXIT_OK);
-        }
-        cli_bad_option(argv, c == ':');
-    }
-    if (optind < argc)
-        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+    struct cliopt_args args;
+    int status = cliopt_parse(&nonopt_cli, cfg, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        exit(status);
+    cliopt_refuse_extra(&args, 0);
 }
 
 int main(int argc, char **argv)

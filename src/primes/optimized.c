@@ -2,6 +2,7 @@
  * that report through shared memory. */
 #include "args.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "counters.h"
 #include "metrics.h"
 #include "primes.h"
@@ -80,44 +81,47 @@ static unsigned opt_default_procs(void)
     return n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : (unsigned)n;
 }
 
+enum { OPT_PROCS = PRIMES_ARGS_END, OPT_CHUNK, OPT_SCHEDULE };
+
+static const struct cliopt opt_opts[] = {
+    PRIMES_ARGS_OPTS,
+    {"procs", 'p', CLIOPT_VALUE, OPT_PROCS},
+    {"chunk", 'c', CLIOPT_VALUE, OPT_CHUNK},
+    {"schedule", 's', CLIOPT_VALUE, OPT_SCHEDULE},
+};
+
+static void opt_take(void *ctx, int key, const char *value)
+{
+    struct opt_config *cfg = ctx;
+    if (primes_args_take(&cfg->common, key, value))
+        return;
+    switch (key) {
+    case OPT_PROCS:
+        cfg->procs = (unsigned)cli_parse_u64("--procs", value, 1, WORKERS_MAX);
+        break;
+    case OPT_CHUNK:
+        cfg->chunk = cli_parse_u64("--chunk", value, 1, OPT_MAX_CHUNK);
+        break;
+    case OPT_SCHEDULE:
+        cfg->schedule = cli_parse_choice("--schedule", value, opt_schedule_names);
+        break;
+    }
+}
+
+static const struct cliopt_program opt_cli = {
+    .opts = opt_opts, .count = CLIOPT_COUNT(opt_opts), .usage = opt_usage, .take = opt_take};
+
 static void opt_parse(int argc, char **argv, struct opt_config *cfg)
 {
-    static const struct option longopts[] = {
-        PRIMES_ARGS_LONG,
-        {"procs", required_argument, NULL, 'p'},
-        {"chunk", required_argument, NULL, 'c'},
-        {"schedule", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     primes_args_init(&cfg->common, "primes_optimized.txt");
     cfg->procs = opt_default_procs();
     cfg->chunk = OPT_DEFAULT_CHUNK;
     cfg->schedule = SCHED_DYNAMIC;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":" PRIMES_ARGS_SHORT "p:c:s:h", longopts, NULL)) != -1) {
-        if (primes_args_take(&cfg->common, c, optarg))
-            continue;
-        switch (c) {
-        case 'p':
-            cfg->procs = (unsigned)cli_parse_u64("--procs", optarg, 1, WORKERS_MAX);
-            break;
-        case 'c':
-            cfg->chunk = cli_parse_u64("--chunk", optarg, 1, OPT_MAX_CHUNK);
-            break;
-        case 's':
-            cfg->schedule = cli_parse_choice("--schedule", optarg, opt_schedule_names);
-            break;
-        case 'h':
-            opt_usage();
-            exit(CLI_EXIT_OK);
-        default:
-            cli_bad_option(argv, c == ':');
-        }
-    }
-    if (optind < argc)
-        cli_usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+    struct cliopt_args args;
+    int status = cliopt_parse(&opt_cli, cfg, argc, argv, &args);
+    if (status != CLIOPT_GO)
+        exit(status);
+    cliopt_refuse_extra(&args, 0);
 }
 
 static uint64_t opt_min(uint64_t a, uint64_t b)
