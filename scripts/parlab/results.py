@@ -185,6 +185,21 @@ LOADGEN = {"label": name, "target": host, "mode": one_of("closed", "open", "hold
            "errors_timeout": count, "errors_reply": count, "errors_unparsable": count,
            "held": optional(count)}
 MEMORY = {"label": name, "held": count, "vm_hwm_kib": count}
+# ... and the columns added to it since, typed where present: the server's resident memory
+# before any load, and the thread model's stack size (empty for the other servers).
+MEMORY_ADDED = {"base_kib": optional(count), "stack_kib": optional(count1)}
+# server_stack.csv: loadgen's row of each point of the thread model's stack sweep, with the
+# stack size and the point's block.
+STACK = dict(LOADGEN, stack_kib=count1, block=count1, order_in_block=count1)
+# server_cost.csv: what each point of the client, repeat and stack sweeps cost its server,
+# from the server's own counters (source `metrics`) or from /proc (`proc`: no context
+# switches or threads counted there).
+COST = {"sweep": one_of("server_clients", "server_repeat", "server_stack"), "label": name,
+        "clients": count1, "stack_kib": optional(count1), "block": count1, "sessions": count,
+        "wall_s": nonneg, "cpu_user_us": count, "cpu_sys_us": count,
+        "ctx_voluntary": optional(count), "ctx_involuntary": optional(count),
+        "threads_created": optional(count), "maxrss_kib": count,
+        "source": one_of("metrics", "proc")}
 SERVER_METRICS = {"program": name, "row": one_of("interval", "final"), "time_s": nonneg,
                   "wall_ns": count, "cpu_ns": count, "connections_accepted": count,
                   "connections_active": count, "bytes_received": count, "data_messages": count,
@@ -196,7 +211,7 @@ SERVER_METRICS = {"program": name, "row": one_of("interval", "final"), "time_s":
 SERVER_METRICS_ADDED = {"threads_created": count, "cpu_user_us": count, "cpu_sys_us": count,
                         "ctx_voluntary": count, "ctx_involuntary": count, "maxrss_kib": count}
 ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED,
-         id(SERVER_METRICS): SERVER_METRICS_ADDED}
+         id(SERVER_METRICS): SERVER_METRICS_ADDED, id(MEMORY): MEMORY_ADDED}
 
 TIMED_SWEEPS = ("primes_procs", "primes_chunk", "primes_size", "primes_python")
 # Schema of every CSV bench/run writes; `extra` types the columns a file may add (one per
@@ -212,6 +227,8 @@ SCHEMAS.update({
     "server_rate.csv": (LOADGEN, None),
     "server_hold.csv": (LOADGEN, None),
     "server_memory.csv": (MEMORY, None),
+    "server_stack.csv": (STACK, None),
+    "server_cost.csv": (COST, None),
     "server_metrics.csv": (SERVER_METRICS, optional(count)),
 })
 # What each sweep of bench/run always writes; a complete run that lacks one was cut short or
@@ -222,8 +239,13 @@ SWEEP_FILES = {
     "primes": [f"{s}.csv" for s in TIMED_SWEEPS]
     + [(f"{s}.runs.csv", f"{s}.hyperfine.json") for s in TIMED_SWEEPS]
     + ["primes_checksums.csv", "primes_metrics.csv"],
-    "server": ["server_clients.csv", "server_rate.csv", "server_hold.csv"],
+    "server": ["server_clients.csv", "server_rate.csv", "server_hold.csv", "server_cost.csv",
+               "server_stack.csv"],
 }
+# Files a sweep has written only since bench/run recorded a meta.json key: required of the
+# runs whose meta.json has the key, so runs of before them (the committed baselines) still
+# read. server_cpus came with the sweeps per concurrency model.
+SWEEP_FILES_SINCE = {"server_cost.csv": "server_cpus", "server_stack.csv": "server_cpus"}
 
 
 def read_csv(path, schema, extra=None, added=None):
@@ -342,6 +364,8 @@ def read_meta(folder):
                                "but missing")
     for sweep in sweeps:
         for n in SWEEP_FILES[sweep]:
+            if n in SWEEP_FILES_SINCE and SWEEP_FILES_SINCE[n] not in meta:
+                continue
             choice = n if isinstance(n, tuple) else (n,)
             if not any(c in files for c in choice):
                 raise ResultsError(f"{folder}: incomplete run: the {sweep} sweeps ran but "
@@ -380,6 +404,9 @@ class Run:
         self.server_rate = self.tables.get("server_rate.csv")
         self.server_hold = self.tables.get("server_hold.csv")
         self.server_repeat = self.tables.get("server_repeat.csv")
+        self.server_memory = self.tables.get("server_memory.csv")
+        self.server_stack = self.tables.get("server_stack.csv")
+        self.server_cost = self.tables.get("server_cost.csv")
         self.fingerprint = self._fingerprint()
 
     def path(self, name):
@@ -399,17 +426,24 @@ class Run:
         return h.hexdigest()
 
 
+# server_repeat.csv's pair: the thread model and the one-loop epoll server, labelled
+# `thread` and `epoll-1` since the sweeps per concurrency model, `parlab` and `epoll` before.
+REPEAT_LABELS = ({"thread", "parlab"}, {"epoll-1", "epoll"})
+
+
 def server_pairs(rows):
-    """server_repeat.csv's paired runs as samples: parlab's sessions/s and p99 (us) per run,
-    epoll's sessions/s per run, and per pair the ratio parlab / epoll (the bench runs the
-    i-th parlab run beside the i-th epoll run). Empty lists when a server is missing."""
+    """server_repeat.csv's paired runs as samples: the thread model's sessions/s and p99 (us)
+    per run, the epoll loop's sessions/s per run, and per pair the ratio thread / epoll (the
+    bench runs the i-th thread run beside the i-th epoll run). Either label set is read
+    (REPEAT_LABELS), so runs of before the new labels still compare. Empty lists when a
+    server is missing."""
     parlab, p99, epoll = [], [], []
     for row in rows or []:
-        if row["label"] == "parlab":
+        if row["label"] in REPEAT_LABELS[0]:
             parlab.append(row["sessions_per_s"])
             if row["latency_p99_us"] is not None:
                 p99.append(row["latency_p99_us"])
-        elif row["label"] == "epoll":
+        elif row["label"] in REPEAT_LABELS[1]:
             epoll.append(row["sessions_per_s"])
     ratio = [a / b for a, b in zip(parlab, epoll) if b > 0]
     return {"sessions": parlab, "p99": p99, "epoll": epoll, "ratio": ratio}

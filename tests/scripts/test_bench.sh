@@ -31,7 +31,8 @@ cp -r "$PARLAB_BIN" bin-copy
 printf '#!/bin/sh\nexit 0\n' >bin-copy/client
 bg primes "$co/bench/run" --tiny --only primes --no-latest --bin bin-copy
 bg server "$ROOT/bench/run" --tiny --only server --out srv --bin "$PARLAB_BIN"
-bg compare env PARLAB_BIN="$PARLAB_BIN" "$ROOT/bench/servers/compare.sh" --seconds 0.1 --runs 1
+bg compare env PARLAB_BIN="$PARLAB_BIN" "$ROOT/bench/servers/compare.sh" --seconds 0.1 --runs 1 \
+    --servers thread,floor-thread,epoll-1,floor-epoll
 
 # -- runs cut short, meanwhile ----------------------------------------------------------------
 # Cut short by a failed point: optimized fails at once.
@@ -161,6 +162,16 @@ assert_eq "server bench exit ($T_ERR)" 0 "$T_STATUS"
 progress=$T_OUT
 run_status "$ROOT/scripts/regress" --check-run srv
 assert_eq "the gate takes the server run as complete, every file typed ($T_ERR)" 0 "$T_STATUS"
+# parlab's models: uring where this build and kernel run it, else one line says why not.
+models=(thread pool epoll-1 epoll)
+if grep -q '^bench: uring skipped: ' <<<"$T_ERR"; then
+    assert_match "uring left out: the server's reason, one line" \
+        "^bench: uring skipped: [^ ].*$" "$(grep '^bench: uring skipped: ' <<<"$T_ERR")"
+else
+    models+=(uring)
+fi
+servers=("${models[@]}" python-threaded floor-thread floor-epoll)
+n=${#servers[@]}
 # The generator bench/run drew the orders from, replayed here from the recorded seed.
 source "$ROOT/bench/server.sh"
 seed=$(sed -n 's/^ *"server_order_seed": "\([0-9]*\)",\{0,1\}$/\1/p' srv/meta.json)
@@ -170,54 +181,154 @@ ran="" rows=""
 block=0
 for clients in 1 8; do # --tiny's client counts, one block each
     block=$((block + 1))
-    order_shuffle parlab python-threaded epoll
+    order_shuffle "${servers[@]}"
     declare -A place=()
     for k in "${!ORDER[@]}"; do
         ran+="$clients ${ORDER[k]};"
         place[${ORDER[k]}]=$((k + 1))
     done
-    for label in parlab python-threaded epoll; do rows+="$clients,$label,$block,${place[$label]};"; done
+    for label in "${servers[@]}"; do rows+="$clients,$label,$block,${place[$label]};"; done
 done
 # progress lines: the points in the order they ran
 got=$(sed -n 's/^\[[0-9]*\/[0-9]*\] server_clients \([^ ]*\) --clients \([0-9]*\) .*/\2 \1/p' <<<"$progress")
-assert_eq "client sweep: one point per server per client count" 6 "$(wc -l <<<"$got")"
-assert_eq "client sweep: the first block runs every server, not one server's points first" 3 \
-    "$(head -3 <<<"$got" | cut -d' ' -f2 | sort -u | wc -l)"
+assert_eq "client sweep: one point per server per client count" $((2 * n)) "$(wc -l <<<"$got")"
+assert_eq "client sweep: the first block runs every server, not one server's points first" "$n" \
+    "$(head -"$n" <<<"$got" | cut -d' ' -f2 | sort -u | wc -l)"
 assert_eq "client sweep: run in the orders the recorded seed gives" "$ran" "$(tr '\n' ';' <<<"$got")"
 assert_eq "server_clients.csv: per block, the servers' fixed order, where each ran" "$rows" \
     "$(csv_columns srv/server_clients.csv clients label block order_in_block | tr '\n' ';')"
 
 ran="" rows=""
 for block in 1 2; do # --tiny's repeats
-    order_shuffle parlab epoll
+    order_shuffle thread epoll-1
     ran+="${ORDER[*]};"
-    if [[ ${ORDER[0]} == parlab ]]; then
-        rows+="parlab,$block,1;epoll,$block,2;"
+    if [[ ${ORDER[0]} == thread ]]; then
+        rows+="thread,$block,1;epoll-1,$block,2;"
     else
-        rows+="parlab,$block,2;epoll,$block,1;"
+        rows+="thread,$block,2;epoll-1,$block,1;"
     fi
 done
 got=$(sed -n 's/^\[[0-9]*\/[0-9]*\] server_repeat \([^ ]*\) .*/\1/p' <<<"$progress" | paste -d' ' - -)
 assert_eq "repeats: each block both servers, in the orders the recorded seed gives" "$ran" \
     "$(tr '\n' ';' <<<"$got")"
-assert_eq "server_repeat.csv: rows alternate parlab, epoll, a block's pair together" "$rows" \
+assert_eq "server_repeat.csv: rows alternate thread, epoll-1, a block's pair together" "$rows" \
     "$(csv_columns srv/server_repeat.csv label block order_in_block | tr '\n' ';')"
-assert_eq "repeats: the k-th parlab row and the k-th epoll row are block k" "1 2|1 2" \
+assert_eq "repeats: the k-th thread row and the k-th epoll-1 row are block k" "1 2|1 2" \
     "$(csv_columns srv/server_repeat.csv label block | awk -F, '{b[$1] = b[$1] sep[$1] $2; sep[$1] = " "}
-        END {print b["parlab"] "|" b["epoll"]}')"
-# A parlab server per point of the client sweep: its counters end with one final row each.
+        END {print b["thread"] "|" b["epoll-1"]}')"
+# The rate sweep: a block per rate (--tiny: one), each parlab model once in it.
+order_shuffle "${models[@]}"
+rows=""
+for label in "${models[@]}"; do
+    for k in "${!ORDER[@]}"; do [[ ${ORDER[k]} == "$label" ]] && rows+="$label,open,1,$((k + 1));"; done
+done
+assert_eq "server_rate.csv: every parlab model, open loop, in the order the seed gives" "$rows" \
+    "$(csv_columns srv/server_rate.csv label mode block order_in_block | tr '\n' ';')"
+# The stack sweep: one block of every --tiny size, stack_kib beside loadgen's columns.
+order_shuffle thread@16 thread@8192
+rows=""
+for s in 16 8192; do
+    for k in "${!ORDER[@]}"; do [[ ${ORDER[k]} == "thread@$s" ]] && rows+="thread,64,$s,1,$((k + 1));"; done
+done
+assert_eq "server_stack.csv: loadgen's columns, then stack_kib,block,order_in_block" \
+    "$(head -1 srv/server_clients.csv | sed 's/,block,order_in_block$//'),stack_kib,block,order_in_block" \
+    "$(head -1 srv/server_stack.csv)"
+assert_eq "server_stack.csv: each size once, in the order the seed gives" "$rows" \
+    "$(csv_columns srv/server_stack.csv label clients stack_kib block order_in_block | tr '\n' ';')"
+assert_match "stack sweep: the progress line names the size" \
+    "server_stack stack_kib=8192 thread --clients 64 " "$progress"
+# The hold: every parlab model, then the thread model at every stack size; VmRSS before the
+# load no more than the peak after it.
+assert_eq "server_hold.csv: one hold of 50 per parlab model" \
+    "$(printf '%s,hold,50;' "${models[@]}")" \
+    "$(csv_columns srv/server_hold.csv label mode clients | tr '\n' ';')"
+assert_eq "server_memory.csv: its header" "label,held,vm_hwm_kib,base_kib,stack_kib" \
+    "$(head -1 srv/server_memory.csv)"
+rows="thread,50,20;"
+for label in "${models[@]:1}"; do rows+="$label,50,;"; done
+assert_eq "server_memory.csv: a row per model (the thread model's stack named), then per stack" \
+    "${rows}thread,50,16;thread,50,8192;" \
+    "$(csv_columns srv/server_memory.csv label held stack_kib | tr '\n' ';')"
+assert_eq "server_memory.csv: 0 < base_kib <= vm_hwm_kib" "" \
+    "$(csv_columns srv/server_memory.csv base_kib vm_hwm_kib | awk -F, '!($1 > 0 && $1 <= $2)')"
+# A thread-model server per point of the client sweep: its counters end with one final row each.
 finals=$(csv_columns srv/server_metrics.csv row ready_messages | grep '^final,')
-assert_eq "server_metrics.csv: a final row per parlab point" 2 "$(wc -l <<<"$finals")"
+assert_eq "server_metrics.csv: a final row per thread-model point" 2 "$(wc -l <<<"$finals")"
 assert_eq "server_metrics.csv: every server answered" "" "$(grep ',0$' <<<"$finals")"
 assert_match "progress lines summarize each point by name" \
-    "server_hold parlab --hold 50 --hold-for 0.2 --verify \\.\\.\\. [0-9.]+ sessions/s, p99 [0-9.]+ ms, errors 0" "$progress"
+    "server_hold thread --hold 50 --hold-for 0.2 --verify \\.\\.\\. [0-9.]+ sessions/s, p99 [0-9.]+ ms, errors 0" "$progress"
+# Pinned only with 4 CPUs or more.
+pinned=all
+(($("$PY" -c 'import os; print(len(os.sched_getaffinity(0)))') >= 4)) && pinned=list
+assert_eq "meta.json: where servers and loadgen ran" "$pinned $pinned" \
+    "$("$PY" -c 'import json, re, sys
+m = json.load(open("srv/meta.json"))
+print(" ".join("all" if m[k] == "all" else "list" if re.fullmatch(r"[0-9]+(,[0-9]+)*", m[k]) else m[k]
+               for k in ("server_cpus", "loadgen_cpus")))')"
+
+# server_cost.csv: a row per point of the client, repeat and stack sweeps, in their rows'
+# order; the parlab models' from their counters, the others' from /proc with loadgen's
+# sessions.
+"$PY" - srv "${models[@]}" <<'PY'
+import csv, os, sys
+run, models = sys.argv[1], sys.argv[2:]
+problems = []
+def rows(name):
+    return list(csv.DictReader(open(os.path.join(run, name))))
+cost = rows("server_cost.csv")
+header = ("sweep,label,clients,stack_kib,block,sessions,wall_s,cpu_user_us,cpu_sys_us,"
+          "ctx_voluntary,ctx_involuntary,threads_created,maxrss_kib,source").split(",")
+if list(cost[0]) != header:
+    problems.append(f"header {list(cost[0])}")
+points = [(sweep, r) for sweep in ("server_clients", "server_repeat", "server_stack")
+          for r in rows(sweep + ".csv")]
+if [(c["sweep"], c["label"], c["clients"], c["block"]) for c in cost] != \
+        [(s, r["label"], r["clients"], r["block"]) for s, r in points]:
+    problems.append("not a row per point, in the points' order")
+for c, (sweep, r) in zip(cost, points):
+    where = f"{sweep} {r['label']} clients={r['clients']} block={r['block']}"
+    parlab = c["label"] in models
+    if c["source"] != ("metrics" if parlab else "proc"):
+        problems.append(f"{where}: source {c['source']}")
+    if c["wall_s"] != r["duration_s"]:
+        problems.append(f"{where}: wall_s {c['wall_s']} is not loadgen's {r['duration_s']}")
+    want_stack = r.get("stack_kib") or ("20" if c["label"] == "thread" else "")
+    if c["stack_kib"] != want_stack:
+        problems.append(f"{where}: stack_kib {c['stack_kib']!r}, expected {want_stack!r}")
+    if int(c["maxrss_kib"]) <= 0:
+        problems.append(f"{where}: maxrss_kib {c['maxrss_kib']}")
+    if parlab:
+        # The server answered at least every session loadgen counted; the thread model
+        # starts a thread per connection, the one-loop epoll server one thread.
+        if int(c["sessions"]) < int(r["sessions"]):
+            problems.append(f"{where}: {c['sessions']} answered < loadgen's {r['sessions']}")
+        if c["label"] == "thread" and int(c["threads_created"]) < int(c["sessions"]):
+            problems.append(f"{where}: {c['threads_created']} threads for {c['sessions']}")
+        if c["label"] == "epoll-1" and c["threads_created"] != "1":
+            problems.append(f"{where}: threads_created {c['threads_created']}")
+        if not all(c[k] for k in ("ctx_voluntary", "ctx_involuntary", "threads_created")):
+            problems.append(f"{where}: counters missing: {c}")
+    else:
+        if c["sessions"] != r["sessions"]:
+            problems.append(f"{where}: sessions {c['sessions']} is not loadgen's {r['sessions']}")
+        if any(c[k] for k in ("ctx_voluntary", "ctx_involuntary", "threads_created")):
+            problems.append(f"{where}: /proc counts no switches or threads: {c}")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+PY
+assert_eq "server_cost.csv: a row per point, from the server's counters or /proc" 0 $?
 
 bg_wait compare
 assert_eq "compare.sh exit ($T_ERR)" 0 "$T_STATUS"
 assert_match "compare.sh: the medians, read by column name" \
-    "^median round trips/s: threaded [1-9][0-9]*, epoll [1-9][0-9]*, python [1-9][0-9]*" "$T_OUT"
-assert_eq "compare.sh: each server once a round" "1 1 1" \
-    "$(for s in threaded epoll python; do grep -c "^run 1 $s: " <<<"$T_ERR"; done | tr '\n' ' ' | sed 's/ $//')"
+    "^median round trips/s: thread [1-9][0-9]*, floor-thread [1-9][0-9]*, epoll-1 [1-9][0-9]*, floor-epoll [1-9][0-9]*" "$T_OUT"
+assert_match "compare.sh: each server's ratio to the first" \
+    "^floor-thread/thread [0-9.]+, epoll-1/thread [0-9.]+, floor-epoll/thread [0-9.]+$" "$(tail -1 <<<"$T_OUT")"
+assert_eq "compare.sh: each server once a round" "1 1 1 1" \
+    "$(for s in thread floor-thread epoll-1 floor-epoll; do grep -c "^run 1 $s: " <<<"$T_ERR"; done | tr '\n' ' ' | sed 's/ $//')"
+run_status "$ROOT/bench/servers/compare.sh" --servers thread,nginx
+assert_eq "compare.sh: an unknown server, exit 2 naming it" "2|compare.sh: --servers: no server called 'nginx'" \
+    "$T_STATUS|${T_ERR%% (one of:*}"
 
 # -- bench/csv.sh: columns by name ------------------------------------------------------------
 # loadgen's own file with its columns reversed: the same cells by name.
@@ -225,7 +336,7 @@ awk -F, '{for (i = NF; i > 1; i--) printf "%s,", $i; print $1}' srv/server_clien
 assert_eq "csv_columns: the columns reordered, the same cells" \
     "$(csv_columns srv/server_clients.csv label sessions_per_s clients)" \
     "$(csv_columns reversed.csv label sessions_per_s clients)"
-assert_eq "csv_columns: the cells of the columns named" "parlab,1" \
+assert_eq "csv_columns: the cells of the columns named" "thread,1" \
     "$(csv_columns reversed.csv label clients | head -1)"
 run_status csv_columns reversed.csv label no_such_column
 assert_eq "csv_columns, a missing column: status" 1 "$T_STATUS"
