@@ -211,7 +211,7 @@ static void test_build(void)
         struct cliopt_program prog = {
             .opts = bad[i].opts, .count = bad[i].count, .usage = t_usage, .take = t_take};
         err[0] = '\0';
-        ASSERT_EQ(cliopt_build(&prog, &g, err, sizeof err), (uint64_t)-1);
+        ASSERT_EQ(cliopt_build(&prog, &g, err, sizeof err), -1);
         ASSERT_STR_EQ(err, bad[i].err);
     }
     /* cliopt_parse says so and returns a failure, rather than parsing without the table. */
