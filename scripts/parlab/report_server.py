@@ -138,9 +138,10 @@ def memory(rep, run):
 def stacks(rep, run):
     """The thread model against its stack size."""
     points = md.stack_points(run)
-    if not points:
-        return
     rep.p("**The thread model's stack size**")
+    if not points:
+        rep.absent("stack-size sweep (server_stack.csv)")
+        return
     blocks = max(len(p.sessions) for p in points)
     rep.p(f"`--model thread --stack-size KIB`, {md.CLIENTS} closed-loop clients, {blocks} "
           "blocks of every size (median (min to max) over the blocks: too few for a 95% "
