@@ -7,5 +7,6 @@ set xlabel 'offered sessions / s'
 set ylabel 'latency (ms), p99 solid, p50 dashed'
 set logscale xy
 set key top left width -4
-plot for [i=1:nservers] data index i-1 using 1:2 with linespoints ls i title columnheader(2) noenhanced, \
+plot for [i=1:nservers] data index i-1 using 1:2 with linespoints ls i \
+         title columnheader(2) noenhanced, \
      for [i=1:nservers] data index i-1 using 1:3 with lines ls i dt 2 notitle

@@ -19,7 +19,14 @@ plot data index 0 using 1:3:(0):($4-$3) with @ebar ls 21 notitle, \
      ''   index 0 using 1:2:xtic(1) with linespoints ls 1 title 'median, min-max', \
      keyentry with lines ls 9 title cache
 # A panel whose file the run lacks (server_cost.csv, server_memory.csv) says so, empty.
-missing(what) = sprintf("set label 1 '%s' at graph 0.5, 0.55 center; set label 2 'not measured in this run' at graph 0.5, 0.45 center; unset border; unset xtics; unset ytics; unset xlabel; unset ylabel; unset key; unset arrow 1; plot [1:2] [0:1] NaN notitle; unset label 1; unset label 2; set border 3; set xtics nomirror rotate by -45; set ytics nomirror; set xlabel 'stack (KiB)'; set key; set arrow 1 from knee, graph 0 to knee, graph 1 nohead ls 9", what)
+hide = 'unset border; unset xtics; unset ytics; unset xlabel; unset ylabel; unset key; ' \
+       . 'unset arrow 1'
+show = "set border 3; set xtics nomirror rotate by -45; set ytics nomirror; " \
+       . "set xlabel 'stack (KiB)'; set key; " \
+       . "set arrow 1 from knee, graph 0 to knee, graph 1 nohead ls 9"
+missing(what) = sprintf("set label 1 '%s' at graph 0.5, 0.55 center; ", what) \
+    . "set label 2 'not measured in this run' at graph 0.5, 0.45 center; " . hide \
+    . "; plot [1:2] [0:1] NaN notitle; unset label 1; unset label 2; " . show
 set ylabel 'CPU us per session'
 if (hascpu) {
     plot data index 1 using 1:3:(0):($4-$3) with @ebar ls 22 notitle, \

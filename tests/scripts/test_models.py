@@ -159,8 +159,8 @@ def check_models(tmp):
     for what, row in (
             ("cost row of a model", r"\| `thread` \| 30\.0 \| 50\.0 \| 80\.0 \| 4\.00 \| 0\.10 \| "
                                     r"1\.000 \| metrics \|"),
-            ("cost row of a yardstick", r"\| `floor-epoll` \| 6\.0 \| 12\.0 \| 18\.0 \| - \| - \| - "
-                                        r"\| proc \|"),
+            ("cost row of a yardstick", r"\| `floor-epoll` \| 6\.0 \| 12\.0 \| 18\.0 \| - \| - "
+                                        r"\| - \| proc \|"),
             ("memory row", r"\| `pool` \| 8,000 \| 98,100 \| 2,100 \| 12\.0 \|"),
             ("stack row", r"\| 1024 \| 15,000 \(14,700 to 15,300\) \| 120\.0 \(118\.0 to 122\.0\) "
                           r"\| 33\.0 \|"),
@@ -243,6 +243,9 @@ def check_old_run(tmp):
           re.findall(r"CPU µs|stack KiB|KiB per connection", s))
     check("old run: no thread-vs-loop finding", [], re.findall("thread per connection",
                                                                findings(md)))
+    for what in ("cost per session (server_cost.csv)", "stack-size sweep (server_stack.csv)"):
+        check(f"old run: the {what} said missing", True,
+              f"The {what} was not part of this run" in s)
 
 
 def gate(base, cur):
