@@ -175,7 +175,7 @@ def stack_knee(points):
 def memory(run):
     """Memory per held connection of each model at the hold point (one run each)."""
     mem = md.memory(run)
-    parts = [(label, mem[(label, None)]) for label in md.MODELS if (label, None) in mem]
+    parts = [(label, mem[label]) for label in md.MODELS if label in mem]
     if not parts:
         return []
     held = sorted({h for _, (h, _) in parts})

@@ -174,18 +174,46 @@ class Pairs:
 
 # -- memory per connection ----------------------------------------------------------------
 
+def hold_rows(run):
+    """server_memory.csv's row of each server at the hold point, labels as the run writes
+    them: the one holding the most connections (the thread model's rows of the stack sweep
+    hold fewer), the one without a stack size of equals."""
+    best = {}
+    for r in table(run, "server_memory.csv") or []:
+        key = (r["held"], number(r.get("stack_kib")) is None)
+        if r["label"] not in best or key > best[r["label"]][0]:
+            best[r["label"]] = (key, r)
+    return [r for _, r in best.values()]
+
+
+def per_connection(row):
+    """(vm_hwm_kib - base_kib) / held of a server_memory row: the peak less the idle
+    server's, over the connections held; None without base_kib (a run of before the
+    models) or with nothing held."""
+    base = number(row.get("base_kib"), "server_memory.csv: column 'base_kib'")
+    if base is None or not row["held"]:
+        return None
+    return (row["vm_hwm_kib"] - base) / row["held"]
+
+
 def memory(run):
-    """{(label, stack_kib or None): (held, KiB per connection)} from server_memory.csv:
-    (vm_hwm_kib - base_kib) / held, the peak less the idle server's, over the connections
-    held. {} in a run whose memory rows lack base_kib (of before the models)."""
+    """{label in today's names: (held, KiB per connection)} at the hold point, where known."""
+    mapping = renames(run)
     out = {}
-    for r in model_names(run, "server_memory.csv"):
-        base = number(r.get("base_kib"), "server_memory.csv: column 'base_kib'")
-        if base is None or not r["held"]:
-            continue
-        out[(r["label"], number(r.get("stack_kib")))] = \
-            (r["held"], (r["vm_hwm_kib"] - base) / r["held"])
+    for r in hold_rows(run):
+        kib = per_connection(r)
+        if kib is not None:
+            out[mapping.get(r["label"], r["label"])] = (r["held"], kib)
     return out
+
+
+def stack_memory(run):
+    """{stack KiB: KiB per connection} of the thread model's rows of the stack sweep."""
+    hold = [id(r) for r in hold_rows(run)]
+    return {number(r["stack_kib"]): per_connection(r)
+            for r in model_names(run, "server_memory.csv")
+            if r["label"] == "thread" and number(r.get("stack_kib")) is not None
+            and id(r) not in hold}
 
 
 # -- the stack sizes ---------------------------------------------------------------------
@@ -213,13 +241,12 @@ def stack_points(run):
     server_stack.csv."""
     rows = [r for r in model_names(run, "server_stack.csv") if r["label"] == "thread"]
     cost = costs(run, "server_stack")
-    mem = memory(run)
+    mem = stack_memory(run)
     out = []
     for kib in sorted({number(r["stack_kib"]) for r in rows}):
         mine = [r for r in rows if number(r["stack_kib"]) == kib]
         cpu = by_block([c for c in cost if c.label == "thread"
                         and number(c.row.get("stack_kib")) == kib], lambda c: c.cpu)
-        per_conn = mem.get(("thread", kib))
         out.append(StackPoint(int(kib), by_block(mine, lambda r: r["sessions_per_s"]), cpu,
-                              per_conn[1] if per_conn else None))
+                              mem.get(kib)))
     return out

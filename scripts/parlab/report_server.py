@@ -118,11 +118,9 @@ def cost(rep, run, pairs):
 
 def memory(rep, run):
     """Peak memory at the hold point, per connection where the idle server's is known."""
-    rows = [r for r in md.table(run, "server_memory.csv") or []
-            if md.number(r.get("stack_kib")) is None]
+    rows = md.hold_rows(run)
     if not rows:
         return
-    per, today = md.memory(run), md.renames(run)
     rep.p("**Memory per held connection**")
     rep.p("Peak resident memory (VmHWM) of each server right after holding its connections, "
           "less the idle server's (`base`), over the connections held; one run each. A run "
@@ -130,7 +128,7 @@ def memory(rep, run):
     rep.table(["server", "held", "VmHWM KiB", "base KiB", "KiB per connection"],
               [(f"`{r['label']}`", f"{r['held']:,}", f"{r['vm_hwm_kib']:,}",
                 cell(md.number(r.get("base_kib")), "{:,.0f}"),
-                cell(per.get((today.get(r["label"], r["label"]), None), (0, None))[1]))
+                cell(md.per_connection(r)))
                for r in rows])
     rep.findings += fs.memory(run)
 
