@@ -9,8 +9,9 @@ set multiplot layout 1,2 title 'Mean server: closed loop, no pause'
 set xlabel 'concurrent clients'
 set logscale x
 # Every corner of these axes holds data at some client count: the keys get headroom above it.
-set key top left vertical width -4
-set offsets 0, 0, graph 0.35, 0
+# Up to eight servers: one key for both panels, small, above the data.
+set key top left vertical Left reverse font ',9' samplen 2
+set offsets 0, 0, graph 0.45, 0
 set ylabel 'sessions / s'
 set yrange [0:*]
 # The repeats sit a little right of their client count, beside the sweep's point there.
@@ -25,8 +26,7 @@ plot for [i=1:nservers] data index i-1 using 1:2 with linespoints ls i title col
 set ylabel 'latency (ms), p50 solid, p99 dashed'
 set logscale y
 set yrange [*:*]
-set offsets 0, 0, graph 0.3, 0
-set key width 0
-plot for [i=1:nservers] data index i-1 using 1:5 with linespoints ls i title columnheader(2) noenhanced, \
+set offsets 0, 0, 0, 0
+plot for [i=1:nservers] data index i-1 using 1:5 with linespoints ls i notitle, \
      for [i=1:nservers] data index i-1 using 1:6 with linespoints ls i dt 2 notitle
 unset multiplot

@@ -33,6 +33,7 @@ import sys
 import tempfile
 
 from . import findings
+from . import plots_server
 from . import results as pr
 
 try:  # the intervals need scipy (Debian's python3-scipy, /usr/bin/python3)
@@ -467,6 +468,7 @@ class Plotter:
         self.size_figure()
         self.python_figure()
         self.server_figure()
+        plots_server.draw(self)
         names = sorted({os.path.splitext(w)[0] for w in self.written})
         with open(os.path.join(self.folder, STAMP), "w") as f:
             json.dump({"run": self.run.fingerprint, "figures": names,

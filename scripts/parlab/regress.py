@@ -23,7 +23,9 @@ malformed run is refused, naming the file, row and column.
 Runs of the same machine (the same machine_id in meta.json): judged are every timed point
 (the per-run times of <sweep>.runs.csv), the speedup at each process count, output checksums and exact
 counts (must match), instruction counts, and at the server's paired repeat point
-(server_repeat.csv) parlab's throughput and its ratio to the epoll server's. Reported only:
+(server_repeat.csv) the thread model's throughput and its ratio to one event loop's
+(`epoll-1`; a baseline of before the models names them `parlab` and `epoll`, and is read in
+today's names, as are its other server rows). Reported only:
 the other server points (one run each) and tail latency. Runs of two machines: only what
 travels is judged, checksums, exact counts and instruction counts (these when both runs'
 binaries come from the same compiler), and one line says timings need a baseline of this
@@ -42,6 +44,7 @@ import re
 import statistics
 import sys
 
+from . import models as md
 from . import results as pr
 from . import stats
 
@@ -251,38 +254,42 @@ class Gate:
             self.add(f"instructions: {key}", f"{b:,.0f}", f"{c:,.0f}", change, verdict, "callgrind")
 
     def server_repeats(self, base_run, cur_run):
-        """parlab's throughput over the paired runs, and per pair its ratio to the epoll
-        server's; the p99 beside them is reported (at a closed loop's saturation it follows
-        from the throughput, and its tail is the noisiest figure of a run)."""
-        b, c = pr.server_pairs(base_run.server_repeat), pr.server_pairs(cur_run.server_repeat)
+        """The thread model's throughput over the paired runs, and per pair its ratio to one
+        event loop's (`epoll-1`); the p99 beside them is reported (at a closed loop's
+        saturation it follows from the throughput, and its tail is the noisiest figure of a
+        run). Named by today's labels: a baseline of before the models (`parlab` against
+        `epoll`, the same two servers) is read through models.Pairs and gates a newer run."""
+        b, c = md.Pairs(base_run), md.Pairs(cur_run)
         whole = lambda v: f"{v:,.0f}"  # noqa: E731
-        sessions = "server_repeat parlab clients=64 sessions_per_s"
-        ratio = "server_repeat parlab/epoll sessions_per_s"
-        p99 = "server_repeat parlab clients=64 latency_p99_us"
-        if b["sessions"]:
-            if c["sessions"]:
-                self.samples(sessions, b["sessions"], c["sessions"], whole, True)
+        sessions = f"server_repeat thread clients={md.CLIENTS} sessions_per_s"
+        ratio = "server_repeat thread/epoll-1 sessions_per_s"
+        p99 = f"server_repeat thread clients={md.CLIENTS} latency_p99_us"
+        if b.sessions:
+            if c.sessions:
+                self.samples(sessions, b.sessions, c.sessions, whole, True)
             else:
-                self.missing(sessions, whole(median(b["sessions"])))
-        if b["ratio"]:
-            if c["ratio"]:
-                self.samples(ratio, b["ratio"], c["ratio"], lambda v: f"{v:.3f}", True)
+                self.missing(sessions, whole(median(b.sessions)))
+        if b.ratio:
+            if c.ratio:
+                self.samples(ratio, b.ratio, c.ratio, lambda v: f"{v:.3f}", True)
             else:
-                self.missing(ratio, f"{median(b['ratio']):.3f}")
-        if b["p99"]:
-            bp = median(b["p99"])
-            if not c["p99"]:
+                self.missing(ratio, f"{median(b.ratio):.3f}")
+        if b.p99:
+            bp = median(b.p99)
+            if not c.p99:
                 self.missing(p99, whole(bp))
             elif bp > 0:
-                cp = median(c["p99"])
+                cp = median(c.p99)
                 self.add(p99, whole(bp), whole(cp), 100.0 * (cp / bp - 1.0), "ok",
                          "tail latency: reported, not judged")
 
     def server(self, base_run, cur_run):
+        """The single runs of the server sweeps, keyed by today's labels (models.model_names:
+        a baseline's `parlab` is `thread`, its `epoll` the single loop, `epoll-1`)."""
         for name in ("server_clients.csv", "server_rate.csv", "server_hold.csv"):
             cols = ("sessions_per_s", "latency_p99_us")
-            b = {server_key(r): r for r in base_run.tables.get(name) or []}
-            c = {server_key(r): r for r in cur_run.tables.get(name) or []}
+            b = {server_key(r): r for r in md.model_names(base_run, name)}
+            c = {server_key(r): r for r in md.model_names(cur_run, name)}
             for key in sorted(b):
                 for col in cols:
                     metric = f"{name[:-4]} {key} {col}"

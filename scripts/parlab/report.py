@@ -20,16 +20,12 @@ import statistics
 import sys
 
 from . import findings as fd
+from . import report_server
 from . import results as pr
 from .findings import limit_text, num, sec, stats
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEDULES = fd.SCHEDULES
-
-
-def ms(us):
-    """A latency in ms; '-' where loadgen measured none (no session ended with a mean)."""
-    return "-" if us is None else f"{us / 1e3:.2f}"
 
 
 def marked(text, p):
@@ -359,71 +355,7 @@ class Report:
         self.figure("counters", "Trial divisions per second per worker; IPC where counted.")
 
     def server(self):
-        self.h2("Server")
-        rows = self.run.server
-        if not rows:
-            self.absent("server sweep (server_clients)")
-            return
-        labels = pr.labels_in_order(rows)
-        table = []
-        peak = {}
-        for label in labels:
-            mine = sorted((r for r in rows if r["label"] == label), key=lambda r: r["clients"])
-            for r in mine:
-                table.append((label, str(r["clients"]), f"{r['sessions_per_s']:,.0f}",
-                              ms(r["latency_p50_us"]), ms(r["latency_p99_us"])))
-            series = [(r["clients"], r["sessions_per_s"]) for r in mine]
-            best = max(series, key=lambda x: x[1])
-            peak[label] = best
-            sat = saturation(series)
-            self.findings.append(
-                f"Server `{label}` peaks at {best[1]:,.0f} sessions/s with {best[0]} clients"
-                + (f"; throughput saturates from {sat} clients on" if sat else "")
-                + " (one loadgen run per point).")
-        if len(peak) >= 2:
-            first = labels[0]
-            for other in labels[1:]:
-                if peak[other][1] <= 0:
-                    continue
-                self.findings.append(
-                    f"At their peaks `{first}` does {peak[first][1] / peak[other][1]:.2f}x the "
-                    f"sessions/s of `{other}` ({peak[other][1]:,.0f} sessions/s; one run "
-                    "each, no interval).")
-        self.p("Closed loop, no pause: each client runs connect, number, `ready`, read the mean, "
-               "close, and starts again (loadgen). One run per point: no interval.")
-        self.table(["server", "clients", "sessions/s", "p50 (ms)", "p99 (ms)"], table)
-        self.figure("server", "Sessions per second and latency vs concurrent clients.")
-        self.server_pairs()
-
-    def server_pairs(self):
-        pairs = pr.server_pairs(self.run.server_repeat)
-        if not pairs["ratio"]:
-            return
-        n = len(pairs["ratio"])
-
-        def spread(xs, shown):
-            return (f"{shown(statistics.median(xs))} ({shown(min(xs))} to {shown(max(xs))})")
-
-        whole = lambda v: f"{v:,.0f}"  # noqa: E731
-        times = lambda v: f"{v:.2f}x"  # noqa: E731
-        ci = ""
-        a, b = pairs["sessions"], pairs["epoll"]
-        if stats is not None and n >= 2 and len(a) == len(b) and min(a + b) > 0:
-            # Paired by block: the k-th runs of the two servers shared a block (and the load
-            # on the machine at that moment).
-            ci = (f" Ratio of the medians with its 95% bootstrap interval, resampled by block: "
-                  f"{stats.ratio_ci(a, b, paired=True)}.")
-        self.p(f"Paired runs: {n} blocks, each a fresh parlab server and a fresh epoll server in "
-               "a shuffled order, each under 64 closed-loop clients. Median (min to max) over "
-               "the runs; the regression gate judges parlab's throughput and the ratio." + ci)
-        self.table(["64 clients", "parlab", "epoll", "parlab / epoll"],
-                   [("sessions/s", spread(pairs["sessions"], whole),
-                     spread(pairs["epoll"], whole), spread(pairs["ratio"], times))])
-        self.findings.append(
-            f"Over {n} paired runs at 64 clients `parlab` does "
-            f"{statistics.median(pairs['ratio']):.2f}x the sessions/s of `epoll` "
-            f"({min(pairs['ratio']):.2f}x to {max(pairs['ratio']):.2f}x; `epoll`: "
-            f"{spread(pairs['epoll'], whole)} sessions/s).")
+        report_server.section(self)
 
     def noise(self):
         self.h2("Noise")
@@ -529,15 +461,6 @@ class Report:
                 body.append(f'<figure><img src="{html.escape(b[1])}" alt="{html.escape(b[2])}">'
                             f"<figcaption>{inline(b[2])}</figcaption></figure>")
         return HTML_PAGE.format(title=html.escape(self.title()), body="\n".join(body))
-
-
-def saturation(series):
-    """The smallest client count after which adding clients gains less than 5% throughput."""
-    series = sorted(series)
-    for i in range(len(series) - 1):
-        if series[i + 1][1] < series[i][1] * 1.05:
-            return series[i][0]
-    return None
 
 
 HTML_PAGE = """<!DOCTYPE html>

@@ -82,11 +82,12 @@ def seal(folder, complete=True, machine=MACHINE, cores=2, compiler="cc 12.2.0"):
 
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
              instructions=30_000_000, divisions=67740404, reference_scale=1.0, server=None,
-             burst=0, check_procs=2, **meta):
+             burst=0, check_procs=2, labels=("parlab", "epoll"), **meta):
     """A complete run: a serial point and two optimized points (procs sweep) and one chunk
     point, all times times `scale`, the first `burst` runs of each 1.8 times longer (load
     from elsewhere), and primesieve and Python as reference programs; with server =
-    (parlab sessions/s, epoll sessions/s, pairs), the server's paired repeats."""
+    (thread sessions/s, epoll-1 sessions/s, pairs), the server's paired repeats, labelled
+    `labels` (a run of before the concurrency models names them parlab and epoll)."""
     rng = random.Random(seed)
     os.makedirs(folder)
 
@@ -118,7 +119,7 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
         with open(os.path.join(folder, "server_repeat.csv"), "w") as f:
             f.write(LOADGEN_HEADER + "\n")
             for _ in range(pairs):
-                for label, rate in (("parlab", parlab), ("epoll", epoll)):
+                for label, rate in zip(labels, (parlab, epoll)):
                     r = rate * (1.0 + rng.uniform(-jitter, jitter))
                     f.write(f"{label},127.0.0.1:1,closed,64,2,,0.0,1.0,{r:.0f},{r:.2f},"
                             f"2500,2400,3900,6300,8400,15000,0,0,0,0,0,0,\n")
@@ -433,12 +434,28 @@ def main():
               len([l for l in verdicts(out, "SLOWER") if l.startswith("server_repeat")]))
         rc, out, _ = gate(sbase, made(tmp, "sbusy", server=(16500, 22500, 6), seed=13), "--all")
         check("a machine 25% slower for both servers: the ratio holds", 1,
-              len([l for l in verdicts(out, "ok") if l.startswith("server_repeat parlab/epoll")]))
+              len([l for l in verdicts(out, "ok") if l.startswith("server_repeat thread/epoll-1")]))
         rc, out, _ = gate(made(tmp, "sbase2", server=(22000, 30000, 2)),
                           made(tmp, "sslow2", server=(16500, 30000, 2), seed=17), "--all")
         check("server 25% fewer over 2 pairs passes", 0, rc)
         check("server over 2 pairs: said not significant", True,
               any("not significant" in l for l in out.splitlines() if l.startswith("server_repeat")))
+        # A baseline of before the concurrency models (parlab, epoll) judges a run of them
+        # (thread, epoll-1): the same metrics in today's names, a slowdown still caught.
+        snew = made(tmp, "snew", server=(22000, 30000, 6), labels=("thread", "epoll-1"))
+        rc, out, _ = gate(sbase, snew, "--all")
+        check("old-label baseline, new-label run: passes", 0, rc)
+        check("old-label baseline: the repeats judged by today's names",
+              ["server_repeat thread clients=64 sessions_per_s",
+               "server_repeat thread/epoll-1 sessions_per_s"],
+              sorted(l.split("  ")[0] for l in verdicts(out, "ok")
+                     if l.startswith("server_repeat") and "p = " in l))
+        rc, out, _ = gate(sbase, made(tmp, "snewslow", server=(16500, 30000, 6), seed=11,
+                                      labels=("thread", "epoll-1")))
+        check("old-label baseline: 25% fewer sessions/s of the thread model fails", 1, rc)
+        check("old-label baseline: throughput and ratio SLOWER", 2,
+              len([l for l in verdicts(out, "SLOWER") if l.startswith("server_repeat")]))
+        check("new-label baseline, old-label run: passes", 0, gate(snew, sbase)[0])
         rc, _, err = corrupted(tmp, sbase, "sbad", "server_repeat.csv",
                                "parlab,127.0.0.1:1,closed,64,2,,0.0,1.0,0,fast,1,1,1,1,1,1,"
                                "0,0,0,0,0,0,\n", mode="a")

@@ -122,8 +122,9 @@ no_marker "an injected label"
 # -- paths with quotes, spaces and dollars -------------------------------------------------
 bg_wait odd-plots
 assert_eq "plots, odd paths: exit ($T_ERR)" 0 "$T_STATUS"
-assert_eq "plots, odd paths: every figure drawn" 16 "$(ls "$rep/figures" | grep -c '\.\(svg\|png\)$')"
-assert_eq "plots, odd paths: each printed as given" 16 "$(grep -cF "$rep/figures/" <<<"$T_OUT")"
+# Nine figures of the fixture run (the open loop's among them), SVG and PNG each.
+assert_eq "plots, odd paths: every figure drawn" 18 "$(ls "$rep/figures" | grep -c '\.\(svg\|png\)$')"
+assert_eq "plots, odd paths: each printed as given" 18 "$(grep -cF "$rep/figures/" <<<"$T_OUT")"
 bg odd-report "$checkout/scripts/report" "$odd" --out "$rep"
 
 # -- make baseline: torn or malformed runs refused, the baseline untouched -------------------
@@ -157,14 +158,14 @@ assert_eq "make baseline: one baseline, this machine's" "$id" "$(ls -A "$mk/resu
 
 bg_wait make-report
 assert_eq "make report RUN='results/a b's': exit ($T_ERR)" 0 "$T_STATUS"
-assert_eq "make plots: figures drawn" 16 "$(ls "$mk/report/figures" | grep -c '\.\(svg\|png\)$')"
-assert_eq "make report: figures embedded" 8 "$(grep -o '<img' "$mk/report/report.html" | wc -l)"
+assert_eq "make plots: figures drawn" 18 "$(ls "$mk/report/figures" | grep -c '\.\(svg\|png\)$')"
+assert_eq "make report: figures embedded" 9 "$(grep -o '<img' "$mk/report/report.html" | wc -l)"
 assert_match "make report: names the page" "report: .*/make root's \\\$dir/report/report.html" "$T_OUT"
 no_marker "make"
 
 bg_wait odd-report
 assert_eq "report, odd paths: exit ($T_ERR)" 0 "$T_STATUS"
-assert_eq "report, odd paths: its figures embedded" 8 "$(grep -o '<img' "$rep/report.html" | wc -l)"
+assert_eq "report, odd paths: its figures embedded" 9 "$(grep -o '<img' "$rep/report.html" | wc -l)"
 no_marker "odd paths"
 
 # -- make regress: its run goes to results/regress/, results/latest stays -----------------
