@@ -10,9 +10,8 @@ models when some server row of it is labelled `parlab`, which no newer run write
 `epoll` is the single loop. model_names() gives the run's labels in today's names.
 
 The files of the models (server_cost.csv, server_stack.csv, server_memory.csv's base_kib
-and stack_kib) are read through results.py where its schemas type them, and otherwise typed
-here by the same columns, so that a run renders whichever results.py reads it; a run of
-before them lacks them, and every reader here returns nothing for it."""
+and stack_kib) are typed by results.py's schemas; a run of before them lacks them, and every
+reader here returns nothing for it."""
 import statistics
 
 from . import results as pr
@@ -29,16 +28,6 @@ CLIENTS = 64
 SERVER_FILES = ("server_clients.csv", "server_repeat.csv", "server_rate.csv",
                 "server_hold.csv", "server_memory.csv", "server_stack.csv", "server_cost.csv")
 
-# The columns of the models' files, typed here only while results.py does not type them.
-COST = {"sweep": pr.name, "label": pr.name, "clients": pr.count1,
-        "stack_kib": pr.optional(pr.count), "block": pr.count1, "sessions": pr.count,
-        "wall_s": pr.nonneg, "cpu_user_us": pr.count, "cpu_sys_us": pr.count,
-        "ctx_voluntary": pr.optional(pr.count), "ctx_involuntary": pr.optional(pr.count),
-        "threads_created": pr.optional(pr.count), "maxrss_kib": pr.optional(pr.count),
-        "source": pr.one_of("metrics", "proc")}
-STACK = dict(pr.LOADGEN, stack_kib=pr.count1, block=pr.count1, order_in_block=pr.count1)
-OWN_SCHEMAS = {"server_cost.csv": COST, "server_stack.csv": STACK}
-
 
 def number(value, where="a server file"):
     """A cell as a number, None when empty: results.py types the columns it knows; a column
@@ -49,15 +38,9 @@ def number(value, where="a server file"):
 
 
 def table(run, name):
-    """The rows of one of the run's server files, None when the run lacks it: results.py's
-    typed rows, or the file typed by OWN_SCHEMAS where results.py has no schema for it."""
-    if name in run.tables:
-        return run.tables[name]
-    if name in run.files and name in OWN_SCHEMAS and name not in pr.SCHEMAS:
-        # Kept with the others, so the file is read once.
-        run.tables[name] = pr.read_csv(run.path(name), OWN_SCHEMAS[name])
-        return run.tables[name]
-    return None
+    """The typed rows of one of the run's server files (results.py's schemas), None when the
+    run lacks it."""
+    return run.tables.get(name)
 
 
 def renames(run):
