@@ -26,8 +26,7 @@ int convio_shed(struct conv_server *s, int lfd)
         return CONVIO_BACKOFF_MS;
     close(s->spare_fd);
     struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
-    int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = net_accept(lfd, &peer, NULL, 0);
     if (fd >= 0)
         conv_turn_away(s, fd, &peer, "out of descriptors");
     convio_spare(s);
@@ -38,8 +37,8 @@ int convio_accept(struct conv_server *s, int lfd, convio_start_fn start, void *a
 {
     for (int i = 0; i < CONVIO_ACCEPT_BATCH; i++) {
         struct sockaddr_storage peer;
-        socklen_t len = sizeof peer;
-        int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        /* Told apart by errno: most batches end in EAGAIN, which needs no text. */
+        int fd = net_accept(lfd, &peer, NULL, 0);
         if (fd >= 0) {
             if (conv_admit(s, fd, &peer) == 0)
                 start(arg, fd);

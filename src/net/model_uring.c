@@ -7,7 +7,7 @@
  *
  * The listener is shared as in the epoll model (evloop.h): the first loop accepts and
  * hands connections out in turn. It learns of pending connections from a poll request on
- * the listener and accepts them with accept4(2) (convio_accept), which keeps the handling
+ * the listener and accepts them (convio_accept, net_accept), which keeps the handling
  * of a full descriptor table in one place. Another loop learns of the connections handed
  * to it from a read request on its eventfd, and every loop of a stop from a poll request
  * on the stop pipe. */
