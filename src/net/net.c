@@ -354,12 +354,14 @@ void net_format_hostport(const char *host, unsigned port, char *out, size_t len)
         snprintf(out, len, "%s:%u", host, port);
 }
 
-int net_local_addr(int fd, char *out, size_t len, unsigned *port)
+int net_local_addr(int fd, char *out, size_t len, unsigned *port, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+        net_set_error(err, errlen, "getsockname: %s", strerror(errno));
         return -1;
+    }
     char host[INET6_ADDRSTRLEN] = "?";
     if (ss.ss_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
@@ -370,6 +372,7 @@ int net_local_addr(int fd, char *out, size_t len, unsigned *port)
         inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
         *port = ntohs(in6->sin6_port);
     } else {
+        net_set_error(err, errlen, "getsockname: %s", strerror(EAFNOSUPPORT));
         errno = EAFNOSUPPORT;
         return -1;
     }

@@ -1,6 +1,14 @@
-/* net.h - TCP plumbing: listen, connect, timed waits and sends, and addresses printed the way
- * Python prints them. Every function that can fail writes "syscall: reason" into the caller's
- * buffer and closes whatever it opened before returning. */
+/* net.h - TCP plumbing: listen, connect, the steps and options of a socket built by hand,
+ * timed waits and sends, and addresses printed the way Python prints them. Every TCP
+ * socket parlab makes is made here.
+ *
+ * parlab's one error convention, Redis anet's, which this module sets: a function that can
+ * fail takes the caller's buffer and its length (char *err, size_t errlen), returns -1 (or
+ * NULL) on failure with one line in err saying what failed and why, "syscall: reason" at
+ * the bottom (callers add context in front: "cannot listen on HOST:PORT: bind: ..."), and
+ * closes whatever it opened. err may be NULL where the caller only needs errno (kept).
+ * Library code never prints and never exits: only a program's main and its option parsing
+ * (cli.h) write to stderr and choose the exit status. */
 #ifndef PARLAB_NET_H
 #define PARLAB_NET_H
 
@@ -74,8 +82,9 @@ void net_drain(int fd, int stop_fd, int linger_ms, size_t max_bytes);
 /* ('127.0.0.1', 62000) or ('::1', 62000, 0, 0), as Python's socket module prints them. */
 void net_peer_tuple(const struct sockaddr *sa, char *out, size_t len);
 
-/* "0.0.0.0:8081" or "[::]:8081": the address the socket is bound to. */
-int net_local_addr(int fd, char *out, size_t len, unsigned *port);
+/* "0.0.0.0:8081" or "[::]:8081": the address the socket is bound to, and its port. Returns
+ * 0, or -1 with "getsockname: reason" in err. */
+int net_local_addr(int fd, char *out, size_t len, unsigned *port, char *err, size_t errlen);
 
 /* "127.0.0.1:8081", or "[::]:8081" for a host with a colon (an IPv6 address), so that the
  * port stays apart from the address: how every message prints a host and a port. */
