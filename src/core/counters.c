@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "timer.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,28 +13,43 @@
 #include <sde_lib.h>
 #endif
 
-/* Resolves the list (argument, then $PARLAB_EVENTS, then the default) into spec->names;
- * `joined` receives the names comma-separated, for notes. Returns where the list came from
- * ("--events" or the variable's name), so that every message about it names what to fix. */
-static const char *counters_take_list(struct counters_spec *spec, const char *list, char *joined,
-                                      size_t joined_len)
+static int counters_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes the message into err; returns -1. */
+static int counters_fail(char *err, size_t errlen, const char *fmt, ...)
 {
-    const char *source = "--events";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Resolves the list (argument, then $PARLAB_EVENTS, then the default) into spec->names;
+ * `joined` receives the names comma-separated, for notes. *source says where the list came
+ * from ("--events" or the variable's name), so that every message about it names what to
+ * fix. Returns 0, or -1 with the message in err. */
+static int counters_take_list(struct counters_spec *spec, const char *list, char *joined,
+                              size_t joined_len, const char **source, char *err, size_t errlen)
+{
+    *source = "--events";
     memset(spec, 0, sizeof *spec);
     joined[0] = '\0';
     if (!list && (list = getenv(COUNTERS_ENV)) != NULL)
-        source = COUNTERS_ENV;
+        *source = COUNTERS_ENV;
     if (!list)
         list = COUNTERS_DEFAULT_LIST;
     if (strcmp(list, "none") == 0)
-        return source;
+        return 0;
     const char *p = list;
     while (*p) {
         size_t len = strcspn(p, ",");
         if (len == 0 || len >= COUNTERS_NAME_LEN)
-            cli_usage_error("%s: bad event name in '%s'", source, list);
+            return counters_fail(err, errlen, "%s: bad event name in '%s'", *source, list);
         if (spec->count == COUNTERS_MAX_EVENTS)
-            cli_usage_error("%s: more than %d events in '%s'", source, COUNTERS_MAX_EVENTS, list);
+            return counters_fail(err, errlen, "%s: more than %d events in '%s'", *source,
+                                 COUNTERS_MAX_EVENTS, list);
         memcpy(spec->names[spec->count], p, len);
         spec->names[spec->count][len] = '\0';
         spec->count++;
@@ -42,7 +58,7 @@ static const char *counters_take_list(struct counters_spec *spec, const char *li
             p++;
     }
     snprintf(joined, joined_len, "%s", list);
-    return source;
+    return 0;
 }
 
 /* A program's count may be written by other threads (atomically) while this reads it. */
@@ -106,19 +122,21 @@ static int counters_set_inherit(int eventset)
     return PAPI_set_opt(PAPI_INHERIT, &opt) == PAPI_OK ? 0 : -1;
 }
 
-void counters_parse(struct counters_spec *spec, const char *list)
+int counters_parse_events(struct counters_spec *spec, const char *list, char *err, size_t errlen)
 {
     char names[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN];
-    const char *source = counters_take_list(spec, list, names, sizeof names);
+    const char *source;
+    if (counters_take_list(spec, list, names, sizeof names, &source, err, errlen) != 0)
+        return -1;
     if (spec->count == 0)
-        return;
+        return 0;
 
     int rc = counters_init_papi();
     if (rc != 0) {
         snprintf(spec->note, sizeof spec->note,
                  "not counted on this machine: %s (PAPI: %s); their cells are empty", names,
                  PAPI_strerror(rc));
-        return;
+        return 0;
     }
     char missing[256] = "", reason[128] = "";
     int eventset = PAPI_NULL;
@@ -126,10 +144,13 @@ void counters_parse(struct counters_spec *spec, const char *list)
     for (unsigned i = 0; i < spec->count; i++) {
         int code;
         if (PAPI_event_name_to_code(spec->names[i], &code) != PAPI_OK) {
+            PAPI_cleanup_eventset(eventset);
+            PAPI_destroy_eventset(&eventset);
             PAPI_shutdown();
-            cli_usage_error("%s: unknown event '%s' (papi_avail and papi_native_avail "
-                            "list the names)",
-                            source, spec->names[i]);
+            return counters_fail(err, errlen,
+                                 "%s: unknown event '%s' (papi_avail and papi_native_avail "
+                                 "list the names)",
+                                 source, spec->names[i]);
         }
         /* Each event is added on its own so one the machine cannot count spares the rest. */
         int add = PAPI_add_event(eventset, code);
@@ -148,6 +169,7 @@ void counters_parse(struct counters_spec *spec, const char *list)
                  reason);
     /* A PAPI started here would be inherited half-working by fork()ed workers. */
     PAPI_shutdown();
+    return 0;
 }
 
 /* Drops an event set that counts nothing or will not start. */
@@ -254,14 +276,17 @@ int counters_have_papi(void)
     return 0;
 }
 
-void counters_parse(struct counters_spec *spec, const char *list)
+int counters_parse_events(struct counters_spec *spec, const char *list, char *err, size_t errlen)
 {
     char names[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN];
-    counters_take_list(spec, list, names, sizeof names);
+    const char *source;
+    if (counters_take_list(spec, list, names, sizeof names, &source, err, errlen) != 0)
+        return -1;
     /* Without PAPI the names cannot be checked either: they are taken as given. */
     if (spec->count)
         snprintf(spec->note, sizeof spec->note,
                  "not counted: %s (built without PAPI); their cells are empty", names);
+    return 0;
 }
 
 void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,
@@ -290,6 +315,13 @@ void counters_stop(struct counters *c, struct counters_result *out)
 }
 
 #endif
+
+void counters_parse(struct counters_spec *spec, const char *list)
+{
+    char err[COUNTERS_ERR_LEN];
+    if (counters_parse_events(spec, list, err, sizeof err) != 0)
+        cli_usage_error("%s", err);
+}
 
 void counters_inherit(struct counters_spec *spec)
 {

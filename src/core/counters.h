@@ -17,6 +17,8 @@
 #define COUNTERS_NAME_LEN     128
 #define COUNTERS_DEFAULT_LIST "PAPI_TOT_INS,PAPI_TOT_CYC,PAPI_L1_DCM,PAPI_BR_MSP"
 #define COUNTERS_ENV          "PARLAB_EVENTS"
+/* Room for a message quoting a whole event list. */
+#define COUNTERS_ERR_LEN 4096
 
 /* The hardware events a run asked for, validated once (in the parent, before any fork). */
 struct counters_spec {
@@ -61,16 +63,21 @@ struct counters {
 };
 
 /* Parses a comma-separated event list: `list` if given, else $PARLAB_EVENTS, else the
- * default. "" or "none" asks for no hardware events. An unknown name is a usage error
- * (exit 2) whose message names where the list came from: "--events" or "PARLAB_EVENTS".
- * Leaves PAPI shut down, so fork()ed children start it afresh. */
+ * default. "" or "none" asks for no hardware events. Returns 0, or -1 with a message in err
+ * naming where the list came from ("--events: unknown event 'X' ..." or "PARLAB_EVENTS: ...")
+ * for a malformed list or an unknown name: a usage error. Leaves PAPI shut down, so
+ * fork()ed children start it afresh. */
+int counters_parse_events(struct counters_spec *spec, const char *list, char *err, size_t errlen);
+
+/* The same for a program's front end (its option parsing): a bad list is one line on
+ * stderr and exit 2, as cli.h's parsers do. */
 void counters_parse(struct counters_spec *spec, const char *list);
 
 /* Asks that hardware events also count the threads the process creates after the start;
  * where the machine cannot do that, hardware events are left uncounted. */
 void counters_inherit(struct counters_spec *spec);
 
-/* Prints spec->note once, if there is one. */
+/* Prints spec->note once, if there is one (on stderr: call it from a program's front end). */
 void counters_note(const struct counters_spec *spec);
 
 /* Publishes `sde` under PAPI SDE library `library` and starts counting in this process. */

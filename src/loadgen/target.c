@@ -3,12 +3,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /* 127.0.0.1 is the address whose ports ran out; .0 and .255 are not host addresses. */
 #define TARGET_SOURCE_FIRST 2u
@@ -23,18 +19,8 @@ int target_parse(struct target *t, const char *hostport, char *err, size_t errle
 
 int target_resolve(struct target *t, char *err, size_t errlen)
 {
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int rc = getaddrinfo(t->host, t->port, &hints, &res);
-    if (rc != 0) {
-        snprintf(err, errlen, "getaddrinfo: %s",
-                 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+    if (net_resolve(t->host, t->port, &t->addr, &t->addrlen, err, errlen) != 0)
         return -1;
-    }
-    memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
-    t->addrlen = res->ai_addrlen;
-    freeaddrinfo(res);
     if (t->addr.ss_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)&t->addr;
         t->loopback4 = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
@@ -57,37 +43,24 @@ static int target_bind_source(struct target *t, int fd, char *err, size_t errlen
     struct sockaddr_in src = {0};
     src.sin_family = AF_INET;
     src.sin_addr.s_addr = htonl((127u << 24) | (TARGET_SOURCE_FIRST + k % TARGET_SOURCES));
-#ifdef IP_BIND_ADDRESS_NO_PORT
-    int one = 1;
-    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-#endif
-    if (bind(fd, (const struct sockaddr *)&src, sizeof src) != 0) {
-        snprintf(err, errlen, "bind: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    /* Without it bind() reserves a port per source: fewer connections, still correct. */
+    net_bind_no_port(fd, NULL, 0);
+    return net_bind(fd, (const struct sockaddr *)&src, sizeof src, err, errlen);
 }
 
 static int target_try(struct target *t, int spread, char *err, size_t errlen)
 {
-    int fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
+    int fd = net_socket_nonblock(t->addr.ss_family, err, errlen);
+    if (fd < 0)
+        return -1;
+    /* Best effort, as in net_connect(): a session without it still works. */
+    net_set_nodelay(fd, NULL, 0);
+    if ((spread && target_bind_source(t, fd, err, errlen) != 0) ||
+        net_connect_nonblock(fd, (const struct sockaddr *)&t->addr, t->addrlen, err, errlen) < 0) {
+        net_close(fd);
         return -1;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (spread && target_bind_source(t, fd, err, errlen) != 0) {
-        close(fd);
-        return -1;
-    }
-    if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) == 0 || errno == EINPROGRESS)
-        return fd;
-    int saved = errno;
-    snprintf(err, errlen, "connect: %s", strerror(saved));
-    close(fd);
-    errno = saved;
-    return -1;
+    return fd;
 }
 
 int target_connect(struct target *t, char *err, size_t errlen)

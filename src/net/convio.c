@@ -9,6 +9,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+void convio_log_failure(const char *call, int errnum)
+{
+    char buf[128];
+    logline_put("Server: ", call, ": ", net_strerror(errnum, buf, sizeof buf));
+}
+
 void convio_spare(struct conv_server *s)
 {
     s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -20,8 +26,7 @@ int convio_shed(struct conv_server *s, int lfd)
         return CONVIO_BACKOFF_MS;
     close(s->spare_fd);
     struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
-    int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = net_accept(lfd, &peer, NULL, 0);
     if (fd >= 0)
         conv_turn_away(s, fd, &peer, "out of descriptors");
     convio_spare(s);
@@ -32,8 +37,8 @@ int convio_accept(struct conv_server *s, int lfd, convio_start_fn start, void *a
 {
     for (int i = 0; i < CONVIO_ACCEPT_BATCH; i++) {
         struct sockaddr_storage peer;
-        socklen_t len = sizeof peer;
-        int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        /* Told apart by errno: most batches end in EAGAIN, which needs no text. */
+        int fd = net_accept(lfd, &peer, NULL, 0);
         if (fd >= 0) {
             if (conv_admit(s, fd, &peer) == 0)
                 start(arg, fd);
@@ -58,11 +63,9 @@ int convio_accept(struct conv_server *s, int lfd, convio_start_fn start, void *a
                 return backoff;
             continue;
         }
-        default: {
-            char buf[128];
-            logline_put("Server: accept: ", net_strerror(errno, buf, sizeof buf));
+        default:
+            convio_log_failure("accept", errno);
             return CONVIO_BACKOFF_MS;
-        }
         }
     }
     return 0;
@@ -96,6 +99,26 @@ static int convio_poll(void *arg, struct conv *c, uint64_t deadline_ns)
     return net_wait_readable(c->fd, stop_fd, net_ms_until(deadline_ns));
 }
 
+enum convio_read_result convio_read(struct conv_server *s, struct conv *c, uint64_t now_ns)
+{
+    char buf[CONV_READ_SIZE];
+    for (;;) {
+        if (conv_shed(s, c) == CONV_DONE)
+            return CONVIO_READ_DONE;
+        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return CONVIO_READ_AGAIN;
+            conv_failed(s, c, "recv", errno);
+            return CONVIO_READ_FAILED;
+        }
+        if (conv_input(s, c, buf, (size_t)n, now_ns) == CONV_DONE)
+            return CONVIO_READ_DONE;
+    }
+}
+
 /* The conversation: data, then `ready`, whichever way TCP cuts them up. */
 void convio_serve(struct conv_server *s, struct conv *c, int stop_fd, convio_wait_fn wait,
                   void *arg)
@@ -104,34 +127,25 @@ void convio_serve(struct conv_server *s, struct conv *c, int stop_fd, convio_wai
         wait = convio_poll;
         arg = &stop_fd;
     }
-    char buf[CONV_READ_SIZE];
     for (;;) {
-        if (conv_shed(s, c) == CONV_DONE)
-            break;
-        /* Try first, wait only if nothing is there: a client that sends at once (most do)
+        /* Read first, wait only if nothing is there: a client that sends at once (most do)
          * costs one system call instead of two. */
-        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                conv_failed(s, c, "recv", errno);
-                return;
-            }
-            int w = wait(arg, c, conv_deadline(c));
-            if (w == 1)
-                continue;
-            if (w == 0) {
-                if (conv_expire(s, c, timer_wall_ns()) == CONV_DONE)
-                    break;
-                continue;
-            }
-            if (w == NET_WAIT_ERROR)
-                conv_failed(s, c, "poll", errno);
-            return;
-        }
-        if (conv_input(s, c, buf, (size_t)n, timer_wall_ns()) == CONV_DONE)
+        enum convio_read_result r = convio_read(s, c, timer_wall_ns());
+        if (r == CONVIO_READ_DONE)
             break;
+        if (r == CONVIO_READ_FAILED)
+            return;
+        int w = wait(arg, c, conv_deadline(c));
+        if (w == 1)
+            continue;
+        if (w == 0) {
+            if (conv_expire(s, c, timer_wall_ns()) == CONV_DONE)
+                break;
+            continue;
+        }
+        if (w == NET_WAIT_ERROR)
+            conv_failed(s, c, "poll", errno);
+        return;
     }
     convio_finish(s, c, stop_fd);
 }

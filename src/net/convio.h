@@ -1,7 +1,8 @@
 /* convio.h - the socket side the server's models share around the conversation core
- * (conv.h): accepting what is pending on the listener, out of descriptors included, and,
- * for the models that block (a thread per connection, a pool of workers), serving one
- * connection from its first read to its close. */
+ * (conv.h): accepting what is pending on the listener, out of descriptors included, reading
+ * what a connection has into its conversation, and, for the models that block (a thread
+ * per connection, a pool of workers), serving one connection from its first read to its
+ * close. */
 #ifndef PARLAB_CONVIO_H
 #define PARLAB_CONVIO_H
 
@@ -19,6 +20,10 @@
  * it calls conv_unadmit(). */
 typedef void (*convio_start_fn)(void *arg, int fd);
 
+/* Logs "Server: call: reason": a failure of the server's own machinery (accept, poll,
+ * epoll, io_uring), not of one connection. */
+void convio_log_failure(const char *call, int errnum);
+
 /* Opens the spare descriptor that convio_shed() gives up. */
 void convio_spare(struct conv_server *s);
 
@@ -31,6 +36,17 @@ int convio_accept(struct conv_server *s, int lfd, convio_start_fn start, void *a
  * to accept it and say "error: server busy". Returns 0, or the back-off (ms) when there was
  * no spare. */
 int convio_shed(struct conv_server *s, int lfd);
+
+enum convio_read_result {
+    CONVIO_READ_DONE,   /* the conversation is done: send c->out as c->finish says */
+    CONVIO_READ_AGAIN,  /* all there was is read: wait for more */
+    CONVIO_READ_FAILED, /* recv failed (logged): end the connection without a word */
+};
+
+/* Reads what c's non-blocking descriptor has now into its conversation (at now_ns), until
+ * the conversation is done or nothing is left to read. A connection shed for a newcomer is
+ * done before any read. */
+enum convio_read_result convio_read(struct conv_server *s, struct conv *c, uint64_t now_ns);
 
 /* Waits for c's input until deadline_ns (0: none) or stop_fd turns readable; returns as
  * net_wait_readable() does. */

@@ -1,31 +1,96 @@
-/* evloop.c - connections, timers and hand-over for the event-loop models (see evloop.h). */
+/* evloop.c - loop threads, connections, timers and hand-over for the event-loop models (see
+ * evloop.h). */
 #include "evloop.h"
 
+#include "convio.h"
 #include "timer.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-int evloop_init(struct evloop *l, unsigned index, struct conv_server *conv)
+/* Returns 0, or -1 with "call: reason" in err. */
+static int evloop_init(struct evloop *l, struct evloop_set *set, unsigned index, char *err,
+                       size_t errlen)
 {
+    l->set = set;
     l->index = index;
-    l->conv = conv;
+    l->conv = set->conv;
     l->now = timer_wall_ns();
     for (int i = 0; i < EVLOOP_LANES; i++)
         deadline_lane_init(&l->lanes[i]);
     l->conns.prev = l->conns.next = &l->conns;
     l->inbox_head = l->inbox_tail = NULL;
     l->inbox_closed = 0;
+    atomic_init(&l->lfd, -1);
+    l->accept_at = 0;
     l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (l->wake_fd < 0)
-        return errno;
-    return pthread_mutex_init(&l->lock, NULL);
+        return evloop_start_failed(l, "eventfd", errno, err, errlen);
+    int rc = pthread_mutex_init(&l->lock, NULL);
+    return rc == 0 ? 0 : evloop_start_failed(l, "pthread_mutex_init", rc, err, errlen);
 }
 
-struct evconn *evloop_conn_new(struct conv_server *s, int fd, size_t size)
+int evloop_start_failed(const struct evloop *l, const char *call, int errnum, char *err,
+                        size_t errlen)
+{
+    char buf[128];
+    snprintf(err, errlen, "%s: cannot start loop %u of %u: %s: %s", l->set->ops->name, l->index + 1,
+             l->set->count, call, net_strerror(errnum, buf, sizeof buf));
+    return -1;
+}
+
+struct evloop *evloop_at(const struct evloop_set *set, unsigned i)
+{
+    return (struct evloop *)(void *)(set->loops + (size_t)i * set->ops->loop_size);
+}
+
+int evloop_set_start(struct evloop_set *set, const struct evloop_ops *ops, struct conv_server *conv,
+                     unsigned count, int stop_rd, char *err, size_t errlen)
+{
+    set->ops = ops;
+    set->conv = conv;
+    set->stop_rd = stop_rd;
+    set->count = count;
+    set->next = 0;
+    set->loops = calloc(count, ops->loop_size);
+    if (!set->loops) {
+        snprintf(err, errlen, "%s: cannot allocate %u loops", ops->name, count);
+        return -1;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        struct evloop *l = evloop_at(set, i);
+        if (evloop_init(l, set, i, err, errlen) != 0 || ops->setup(l, err, errlen) != 0)
+            return -1;
+        int rc = pthread_create(&l->thread, NULL, ops->main, l);
+        if (rc != 0)
+            return evloop_start_failed(l, "pthread_create", rc, err, errlen);
+        stats_thread_started(&conv->stats);
+    }
+    return 0;
+}
+
+void evloop_set_join(struct evloop_set *set)
+{
+    for (unsigned i = 0; i < set->count; i++)
+        pthread_join(evloop_at(set, i)->thread, NULL);
+}
+
+void evloop_wake(struct evloop *l)
+{
+    uint64_t one = 1;
+    if (write(l->wake_fd, &one, sizeof one) < 0) {
+        /* The counter cannot overflow at one write per batch; nothing else can fail. */
+    }
+}
+
+/* Allocates a connection for descriptor fd, admitted (conv_admit()); NULL, with the
+ * descriptor let go and turned away, when out of memory. */
+static struct evconn *evloop_conn_new(struct conv_server *s, int fd, size_t size)
 {
     struct evconn *ec = calloc(1, size);
     if (!ec) {
@@ -34,6 +99,38 @@ struct evconn *evloop_conn_new(struct conv_server *s, int fd, size_t size)
     }
     conv_init(s, &ec->c, fd);
     return ec;
+}
+
+/* convio_accept()'s hand-out, on the accepting loop: in turn, since connections of the
+ * same protocol cost about the same. */
+static void evloop_start_conn(void *arg, int fd)
+{
+    struct evloop *self = arg;
+    struct evloop_set *set = self->set;
+    struct evconn *ec = evloop_conn_new(set->conv, fd, set->ops->conn_size);
+    if (!ec)
+        return;
+    struct evloop *to = evloop_at(set, set->next++ % set->count);
+    if (to == self)
+        set->ops->begin(self, ec);
+    else
+        evloop_hand(to, ec);
+}
+
+int evloop_accept(struct evloop *l)
+{
+    int lfd = atomic_load_explicit(&l->lfd, memory_order_acquire);
+    int backoff = lfd >= 0 ? convio_accept(l->conv, lfd, evloop_start_conn, l) : 0;
+    if (backoff)
+        l->accept_at = l->now + (uint64_t)backoff * 1000000ull;
+    return backoff;
+}
+
+void evloop_close_listener(struct evloop *l)
+{
+    int lfd = atomic_exchange(&l->lfd, -1);
+    if (lfd >= 0)
+        close(lfd);
 }
 
 void evloop_hand(struct evloop *l, struct evconn *ec)
@@ -56,19 +153,21 @@ void evloop_hand(struct evloop *l, struct evconn *ec)
         return;
     }
     /* Only the first of a batch wakes the loop: it takes them all at once. */
-    uint64_t one = 1;
-    if (wake && write(l->wake_fd, &one, sizeof one) < 0) {
-        /* The counter cannot overflow at one write per batch; nothing else can fail. */
-    }
+    if (wake)
+        evloop_wake(l);
 }
 
-struct evconn *evloop_take(struct evloop *l)
+void evloop_take(struct evloop *l)
 {
     pthread_mutex_lock(&l->lock);
-    struct evconn *first = l->inbox_head;
+    struct evconn *ec = l->inbox_head;
     l->inbox_head = l->inbox_tail = NULL;
     pthread_mutex_unlock(&l->lock);
-    return first;
+    while (ec) {
+        struct evconn *next = ec->next;
+        l->set->ops->begin(l, ec);
+        ec = next;
+    }
 }
 
 void evloop_begin(struct evloop *l, struct evconn *ec)

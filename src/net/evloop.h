@@ -1,7 +1,16 @@
 /* evloop.h - what the event-loop models (epoll, io_uring) share around the conversation
- * core: a loop's connections and their timers, the stages of a connection's end (send the
- * last word, linger, close) as states, and the hand-over of new connections from the loop
- * that accepts them to the loop that will serve them.
+ * core: their loop threads (started, handed the listener, stopped), a loop's connections and
+ * their timers, the stages of a connection's end (send the last word, linger, close) as
+ * states, and the hand-over of new connections from the loop that accepts them to the loop
+ * that will serve them. A model keeps only its mechanism: how a loop waits, reads, sends.
+ *
+ * The listener: one loop (the first) accepts, admits and hands each connection out in turn,
+ * to itself directly and to the others through their inbox and eventfd. Not SO_REUSEPORT
+ * with a listener per loop: the kernel would hash connections to loops with no regard for
+ * their load, a loop's backlog would die with it at a stop, and the port could be bound
+ * again by any other process of the same user while the server runs. One accepting loop
+ * also keeps every admission decision (admit.h) on one thread, as in the other models, for
+ * one wake-up per connection handed over (none with one loop, which does everything).
  *
  * Timers: a connection has at most its two limits armed while it reads (idle and
  * conversation, from conv's deadline) and one while it ends (the send timeout, then the
@@ -14,6 +23,8 @@
 #include "deadline.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum evconn_state {
@@ -23,6 +34,7 @@ enum evconn_state {
 };
 
 struct evloop;
+struct evloop_set;
 
 struct evconn {
     struct conv c;
@@ -37,6 +49,7 @@ struct evconn {
 enum evloop_lane { EVLOOP_IDLE, EVLOOP_WHOLE, EVLOOP_SEND, EVLOOP_LINGER, EVLOOP_LANES };
 
 struct evloop {
+    struct evloop_set *set;
     unsigned index;
     struct conv_server *conv;
     uint64_t now; /* timer_wall_ns() as of the last wake-up */
@@ -46,22 +59,67 @@ struct evloop {
     pthread_mutex_t lock;
     struct evconn *inbox_head, *inbox_tail; /* under lock */
     int inbox_closed;                       /* under lock: the loop has stopped */
+    atomic_int lfd;                         /* the listener, once serving (first loop only) */
+    uint64_t accept_at; /* accepting paused until then (out of descriptors), or 0 */
+    pthread_t thread;
 };
 
-/* 0, or an errno value. */
-int evloop_init(struct evloop *l, unsigned index, struct conv_server *conv);
+/* What a model's loops are, to the shared machinery. */
+struct evloop_ops {
+    const char *name; /* "epoll": begins every message about starting the loops */
+    size_t loop_size; /* the model's loop, which begins with a struct evloop */
+    size_t conn_size; /* the model's connection, which begins with a struct evconn */
+    /* Sets up loop l before its thread starts. Returns 0, or -1 with the whole message in
+     * err (evloop_start_failed() words the usual one). */
+    int (*setup)(struct evloop *l, char *err, size_t errlen);
+    /* The loop's thread, given its struct evloop. */
+    void *(*main)(void *loop);
+    /* Starts serving ec, new, on l, on l's thread: evloop_begin() and its first wait. */
+    void (*begin)(struct evloop *l, struct evconn *ec);
+};
+
+struct evloop_set {
+    const struct evloop_ops *ops;
+    struct conv_server *conv;
+    int stop_rd;    /* turns readable when the loops are to stop */
+    unsigned count; /* loops */
+    unsigned next;  /* the accepting loop's: who gets the next connection */
+    char *loops;    /* count loops of ops->loop_size bytes */
+};
+
+/* Makes count loops and starts their threads (each counted as started in conv's stats);
+ * they serve once the first has the listener (model_serve_loops()). Returns 0, or -1 with
+ * "NAME: ..." in err. */
+int evloop_set_start(struct evloop_set *set, const struct evloop_ops *ops, struct conv_server *conv,
+                     unsigned count, int stop_rd, char *err, size_t errlen);
+
+/* Loop i of set. */
+struct evloop *evloop_at(const struct evloop_set *set, unsigned i);
+
+/* Waits for every loop's thread to leave. */
+void evloop_set_join(struct evloop_set *set);
+
+/* "NAME: cannot start loop I of N: call: reason" into err; returns -1. */
+int evloop_start_failed(const struct evloop *l, const char *call, int errnum, char *err,
+                        size_t errlen);
+
+/* Wakes l's thread through its eventfd (its inbox has something, or the listener). */
+void evloop_wake(struct evloop *l);
 
 /* A new connection for loop l (from any thread): queued, and the loop woken. A loop that
  * has stopped ends it at once. */
 void evloop_hand(struct evloop *l, struct evconn *ec);
 
-/* The connections handed to l so far, oldest first (once its wake_fd was read). */
-struct evconn *evloop_take(struct evloop *l);
+/* Begins (ops->begin) every connection handed to l so far, oldest first; call once its
+ * wake_fd was read. */
+void evloop_take(struct evloop *l);
 
-/* Allocates a connection for descriptor fd, admitted (conv_admit()); NULL, with the
- * descriptor let go and turned away, when out of memory. size: the model's struct, which
- * begins with a struct evconn. */
-struct evconn *evloop_conn_new(struct conv_server *s, int fd, size_t size);
+/* Accepts what is pending on l's listener (convio_accept), handing each connection out in
+ * turn. Returns 0, or how long accepting is to pause (ms), l->accept_at set to its end. */
+int evloop_accept(struct evloop *l);
+
+/* Closes l's listener, if it has it: a stopping loop stops accepting first. */
+void evloop_close_listener(struct evloop *l);
 
 /* Starts ec's conversation on l: begun, its limits armed, counted among l's. */
 void evloop_begin(struct evloop *l, struct evconn *ec);

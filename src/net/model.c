@@ -1,9 +1,8 @@
-/* model.c - what the server's models share: the accepting loop of the blocking models and
- * the steps of a stop (see model.h). */
+/* model.c - what the server's models share: the accepting loop of the blocking models, the
+ * serving of the event-loop ones and the steps of a stop (see model.h). */
 #include "model.h"
 
 #include "convio.h"
-#include "logline.h"
 #include "timer.h"
 
 #include <errno.h>
@@ -20,8 +19,7 @@ void model_accept_loop(struct model_env *e, void (*start)(void *arg, int fd), vo
         pfd[0].fd = backoff ? -1 : e->lfd;
         int rc = poll(pfd, 2, backoff ? backoff : -1);
         if (rc < 0 && errno != EINTR) {
-            char buf[128];
-            logline_put("Server: poll: ", net_strerror(errno, buf, sizeof buf));
+            convio_log_failure("poll", errno);
             break;
         }
         if (rc > 0 && pfd[1].revents)
@@ -57,4 +55,20 @@ int model_stop_wait(struct model_env *e, unsigned long long start_ns)
         nanosleep(&tick, NULL);
     }
     return 1;
+}
+
+int model_serve_loops(struct model_env *e, struct evloop_set *loops,
+                      int (*listen)(struct evloop *first))
+{
+    struct evloop *first = evloop_at(loops, 0);
+    atomic_store_explicit(&first->lfd, e->lfd, memory_order_release);
+    int rc = listen(first);
+    if (rc == 0)
+        model_wait_wake(e);
+    unsigned long long start = timer_wall_ns();
+    model_stop_begin(e);
+    /* Once every connection has ended the loops are leaving too. */
+    if (model_stop_wait(e, start))
+        evloop_set_join(loops);
+    return rc;
 }

@@ -13,6 +13,7 @@
 #define PARLAB_MODEL_H
 
 #include "conv.h"
+#include "evloop.h"
 
 #include <stddef.h>
 
@@ -24,11 +25,11 @@
 
 struct model_env {
     struct conv_server *conv;
-    unsigned threads; /* pool workers or event loops */
+    unsigned threads;  /* pool workers or event loops */
     size_t stack_size; /* connection threads' stack, bytes (thread model); 0: its default */
-    int lfd;          /* the listener, non-blocking; the model closes it when it stops */
-    int wake_rd;      /* turns readable when a signal asks the server to stop */
-    int stop_rd;      /* reads end of stream once the model closed stop_wr: wakes any wait */
+    int lfd;           /* the listener, non-blocking; the model closes it when it stops */
+    int wake_rd;       /* turns readable when a signal asks the server to stop */
+    int stop_rd;       /* reads end of stream once the model closed stop_wr: wakes any wait */
     int stop_wr;
 };
 
@@ -58,5 +59,12 @@ int model_stop_wait(struct model_env *e, unsigned long long start_ns);
  * turns readable, then closes the listener: the accepting thread of the thread and pool
  * models. */
 void model_accept_loop(struct model_env *e, void (*start)(void *arg, int fd), void *arg);
+
+/* The event-loop models' serving: the listener goes to the first of loops (started by
+ * prepare), listen puts it where that loop waits (0, or -1 logged: serving failed), then
+ * this thread waits for a signal and stops them all: each sees stop_rd, the first closes
+ * the listener, and every one ends its connections. Returns listen's result. */
+int model_serve_loops(struct model_env *e, struct evloop_set *loops,
+                      int (*listen)(struct evloop *first));
 
 #endif

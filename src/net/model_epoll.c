@@ -2,28 +2,15 @@
  * online CPU), each an epoll set of its connections (level-triggered), its timers
  * (evloop.h) and the stop pipe. The loop sleeps in epoll_wait() with its earliest timer
  * as the timeout, so the idle and conversation limits, the send timeout and the linger
- * after an error all cost no system call of their own.
- *
- * The listener: one loop (the first) accepts, admits and hands each connection out in
- * turn, to itself directly and to the others through their inbox and eventfd. Not
- * SO_REUSEPORT with a listener per loop: the kernel would hash connections to loops with
- * no regard for their load, a loop's backlog would die with it at a stop, and the port
- * could be bound again by any other process of the same user while the server runs. One
- * accepting loop also keeps every admission decision (admit.h) on one thread, as in the
- * other models, for one wake-up per connection handed over (none with --threads 1, where
- * one loop does everything). */
+ * after an error all cost no system call of their own. The first loop has the listener
+ * in its set and hands connections out (evloop.h). */
 #include "convio.h"
 #include "evloop.h"
-#include "logline.h"
 #include "model.h"
 #include "timer.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -39,22 +26,11 @@ struct econn {
 };
 
 struct eloop {
-    struct evloop ev;
+    struct evloop ev; /* first: the evloop's view */
     int ep;
-    atomic_int lfd;     /* the listener, once serving (the first loop only) */
-    uint64_t accept_at; /* accepting paused until then (out of descriptors), or 0 */
-    pthread_t thread;
 };
 
-static struct model_env *env;
-static struct eloop *loops;
-static unsigned loop_count, next_loop;
-
-static void epoll_fail(const char *call)
-{
-    char buf[128];
-    logline_put("Server: ", call, ": ", net_strerror(errno, buf, sizeof buf));
-}
+static struct evloop_set epoll_loops;
 
 /* Watches ec for events (EPOLLIN or EPOLLOUT). Returns 0, or -1 (logged, to be ended). */
 static int epoll_watch(struct eloop *l, struct econn *ec, uint32_t events)
@@ -146,55 +122,31 @@ static void epoll_finish(struct eloop *l, struct econn *ec)
     }
 }
 
-/* Reads what is there and feeds it to the conversation. */
+/* Reads what is there into the conversation; when that is all, waits for more. */
 static void epoll_read(struct eloop *l, struct econn *ec)
 {
-    struct conv_server *s = l->ev.conv;
     struct conv *c = &ec->ev.c;
-    char buf[CONV_READ_SIZE];
-    for (;;) {
-        if (conv_shed(s, c) == CONV_DONE)
-            break;
-        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if (epoll_watch(l, ec, EPOLLIN) != 0)
-                    evloop_end(&l->ev, &ec->ev);
-                return;
-            }
-            conv_failed(s, c, "recv", errno);
-            evloop_end(&l->ev, &ec->ev);
-            return;
-        }
-        uint64_t idle = c->dl.idle_at;
-        if (conv_input(s, c, buf, (size_t)n, l->ev.now) == CONV_DONE)
-            break;
+    uint64_t idle = c->dl.idle_at;
+    switch (convio_read(l->ev.conv, c, l->ev.now)) {
+    case CONVIO_READ_DONE:
+        epoll_finish(l, ec);
+        break;
+    case CONVIO_READ_FAILED:
+        evloop_end(&l->ev, &ec->ev);
+        break;
+    case CONVIO_READ_AGAIN:
         evloop_progress(&l->ev, &ec->ev, idle);
+        if (epoll_watch(l, ec, EPOLLIN) != 0)
+            evloop_end(&l->ev, &ec->ev);
+        break;
     }
-    epoll_finish(l, ec);
 }
 
 /* Most clients send at once: read before waiting, as the blocking models do. */
-static void epoll_begin(struct eloop *l, struct econn *ec)
+static void epoll_begin(struct evloop *l, struct evconn *ec)
 {
-    evloop_begin(&l->ev, &ec->ev);
-    epoll_read(l, ec);
-}
-
-static void epoll_start(void *arg, int fd)
-{
-    struct eloop *self = arg;
-    struct econn *ec = (struct econn *)evloop_conn_new(env->conv, fd, sizeof *ec);
-    if (!ec)
-        return;
-    /* In turn: connections of the same protocol cost about the same. */
-    struct eloop *to = &loops[next_loop++ % loop_count];
-    if (to == self)
-        epoll_begin(self, ec);
-    else
-        evloop_hand(&to->ev, &ec->ev);
+    evloop_begin(l, ec);
+    epoll_read((struct eloop *)l, (struct econn *)ec);
 }
 
 static void epoll_event(struct eloop *l, struct econn *ec)
@@ -232,23 +184,20 @@ static void epoll_timers(struct eloop *l)
 
 static void epoll_accept(struct eloop *l)
 {
-    int lfd = atomic_load_explicit(&l->lfd, memory_order_acquire);
-    int backoff = convio_accept(env->conv, lfd, epoll_start, l);
-    if (backoff == 0)
+    if (evloop_accept(&l->ev) == 0)
         return;
     /* Out of descriptors with no spare: stop watching the listener for a while. */
     struct epoll_event ev = {.events = 0, .data.ptr = &epoll_tag_listen};
-    epoll_ctl(l->ep, EPOLL_CTL_MOD, lfd, &ev);
-    l->accept_at = l->ev.now + (uint64_t)backoff * 1000000ull;
+    epoll_ctl(l->ep, EPOLL_CTL_MOD, atomic_load(&l->ev.lfd), &ev);
 }
 
 static void epoll_resume_accept(struct eloop *l)
 {
-    if (!l->accept_at || l->ev.now < l->accept_at)
+    if (!l->ev.accept_at || l->ev.now < l->ev.accept_at)
         return;
-    l->accept_at = 0;
+    l->ev.accept_at = 0;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &epoll_tag_listen};
-    epoll_ctl(l->ep, EPOLL_CTL_MOD, atomic_load(&l->lfd), &ev);
+    epoll_ctl(l->ep, EPOLL_CTL_MOD, atomic_load(&l->ev.lfd), &ev);
 }
 
 static void *epoll_loop_main(void *arg)
@@ -256,11 +205,11 @@ static void *epoll_loop_main(void *arg)
     struct eloop *l = arg;
     struct epoll_event events[EPOLL_EVENTS];
     for (;;) {
-        int timeout = evloop_timeout_ms(&l->ev, evloop_next(&l->ev, l->accept_at));
+        int timeout = evloop_timeout_ms(&l->ev, evloop_next(&l->ev, l->ev.accept_at));
         int n = epoll_wait(l->ep, events, EPOLL_EVENTS, timeout);
         l->ev.now = timer_wall_ns();
         if (n < 0 && errno != EINTR) {
-            epoll_fail("epoll_wait");
+            convio_log_failure("epoll_wait", errno);
             break;
         }
         int stop = 0;
@@ -277,12 +226,7 @@ static void *epoll_loop_main(void *arg)
                 if (read(l->ev.wake_fd, &count, sizeof count) < 0) {
                     /* EAGAIN: already read; the inbox is taken whole anyway. */
                 }
-                struct evconn *ec = evloop_take(&l->ev);
-                while (ec) {
-                    struct evconn *next = ec->next;
-                    epoll_begin(l, (struct econn *)ec);
-                    ec = next;
-                }
+                evloop_take(&l->ev);
             } else {
                 epoll_event(l, tag);
             }
@@ -292,74 +236,53 @@ static void *epoll_loop_main(void *arg)
     }
     /* Stop accepting first (the listener is this loop's to close), then end every
      * connection without a word. */
-    int lfd = atomic_exchange(&l->lfd, -1);
-    if (lfd >= 0)
-        close(lfd);
+    evloop_close_listener(&l->ev);
     evloop_stop(&l->ev, 1);
     return NULL;
 }
 
-static int epoll_prepare(struct model_env *e, char *err, size_t errlen)
+/* A loop's epoll set: its inbox's eventfd and the stop pipe (the listener comes later). */
+static int epoll_setup(struct evloop *ev, char *err, size_t errlen)
 {
-    env = e;
-    loop_count = e->threads;
-    loops = calloc(loop_count, sizeof *loops);
-    if (!loops) {
-        snprintf(err, errlen, "epoll: cannot allocate %u loops", loop_count);
-        return -1;
-    }
-    for (unsigned i = 0; i < loop_count; i++) {
-        struct eloop *l = &loops[i];
-        atomic_init(&l->lfd, -1);
-        int rc = evloop_init(&l->ev, i, e->conv);
-        const char *call = "eventfd";
-        l->ep = rc == 0 ? epoll_create1(EPOLL_CLOEXEC) : -1;
-        if (rc == 0 && l->ep < 0) {
-            rc = errno;
-            call = "epoll_create1";
-        }
-        struct epoll_event inbox = {.events = EPOLLIN, .data.ptr = &epoll_tag_inbox};
-        struct epoll_event stop = {.events = EPOLLIN, .data.ptr = &epoll_tag_stop};
-        if (rc == 0 && (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->ev.wake_fd, &inbox) != 0 ||
-                        epoll_ctl(l->ep, EPOLL_CTL_ADD, e->stop_rd, &stop) != 0)) {
-            rc = errno;
-            call = "epoll_ctl";
-        }
-        if (rc == 0) {
-            rc = pthread_create(&l->thread, NULL, epoll_loop_main, l);
-            call = "pthread_create";
-            if (rc == 0)
-                stats_thread_started(&e->conv->stats);
-        }
-        if (rc != 0) {
-            snprintf(err, errlen, "epoll: cannot start loop %u of %u: %s: %s", i + 1, loop_count,
-                     call, strerror(rc));
-            return -1;
-        }
-    }
+    struct eloop *l = (struct eloop *)ev;
+    l->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (l->ep < 0)
+        return evloop_start_failed(ev, "epoll_create1", errno, err, errlen);
+    struct epoll_event inbox = {.events = EPOLLIN, .data.ptr = &epoll_tag_inbox};
+    struct epoll_event stop = {.events = EPOLLIN, .data.ptr = &epoll_tag_stop};
+    if (epoll_ctl(l->ep, EPOLL_CTL_ADD, ev->wake_fd, &inbox) != 0 ||
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, ev->set->stop_rd, &stop) != 0)
+        return evloop_start_failed(ev, "epoll_ctl", errno, err, errlen);
     return 0;
 }
 
-/* The loops run from prepare on; serving starts with the listener in the first one's set.
- * This thread waits for a signal, then stops them all: each sees the stop pipe, the first
- * closes the listener, and every one ends its connections. */
+static const struct evloop_ops epoll_ops = {
+    .name = "epoll",
+    .loop_size = sizeof(struct eloop),
+    .conn_size = sizeof(struct econn),
+    .setup = epoll_setup,
+    .main = epoll_loop_main,
+    .begin = epoll_begin,
+};
+
+static int epoll_prepare(struct model_env *e, char *err, size_t errlen)
+{
+    return evloop_set_start(&epoll_loops, &epoll_ops, e->conv, e->threads, e->stop_rd, err, errlen);
+}
+
+/* Serving starts with the listener in the first loop's set. */
+static int epoll_listen(struct evloop *first)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &epoll_tag_listen};
+    if (epoll_ctl(((struct eloop *)first)->ep, EPOLL_CTL_ADD, atomic_load(&first->lfd), &ev) == 0)
+        return 0;
+    convio_log_failure("epoll_ctl", errno);
+    return -1;
+}
+
 static int epoll_serve(struct model_env *e)
 {
-    struct eloop *first = &loops[0];
-    atomic_store_explicit(&first->lfd, e->lfd, memory_order_release);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &epoll_tag_listen};
-    int rc = epoll_ctl(first->ep, EPOLL_CTL_ADD, e->lfd, &ev);
-    if (rc != 0)
-        epoll_fail("epoll_ctl");
-    else
-        model_wait_wake(e);
-    unsigned long long start = timer_wall_ns();
-    model_stop_begin(e);
-    /* Once every connection has ended the loops are leaving too. */
-    if (model_stop_wait(e, start))
-        for (unsigned i = 0; i < loop_count; i++)
-            pthread_join(loops[i].thread, NULL);
-    return rc == 0 ? 0 : -1;
+    return model_serve_loops(e, &epoll_loops, epoll_listen);
 }
 
 const struct model_ops model_epoll = {"epoll", epoll_prepare, epoll_serve};

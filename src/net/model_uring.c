@@ -5,12 +5,12 @@
  * earliest timer (evloop.h) as the timeout; a limit that passes cancels the operation in
  * flight, and its completion (-ECANCELED) ends the conversation with "error: timeout".
  *
- * The listener is shared as in the epoll model, for the same reasons: the first loop
- * accepts and hands connections out in turn. It learns of pending connections from a
- * poll request on the listener and accepts them with accept4(2) (convio_accept), which
- * keeps the handling of a full descriptor table in one place. Another loop learns of the
- * connections handed to it from a read request on its eventfd, and every loop of a stop
- * from a poll request on the stop pipe. */
+ * The listener is shared as in the epoll model (evloop.h): the first loop accepts and
+ * hands connections out in turn. It learns of pending connections from a poll request on
+ * the listener and accepts them (convio_accept, net_accept), which keeps the handling
+ * of a full descriptor table in one place. Another loop learns of the connections handed
+ * to it from a read request on its eventfd, and every loop of a stop from a poll request
+ * on the stop pipe. */
 #include "model.h"
 
 #include <stdio.h>
@@ -19,15 +19,11 @@
 
 #include "convio.h"
 #include "evloop.h"
-#include "logline.h"
 #include "timer.h"
 
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -50,26 +46,15 @@ struct uconn {
 };
 
 struct uloop {
-    struct evloop ev;
+    struct evloop ev; /* first: the evloop's view */
     struct io_uring ring;
-    atomic_int lfd;      /* the listener, once serving (the first loop only) */
     int polling;         /* a poll request on the listener is in flight */
-    uint64_t accept_at;  /* accepting paused until then (out of descriptors), or 0 */
     uint64_t wake_count; /* the eventfd read's buffer */
     unsigned inflight;   /* connections' operations in flight */
     int stopping;
-    pthread_t thread;
 };
 
-static struct model_env *env;
-static struct uloop *loops;
-static unsigned loop_count, next_loop;
-
-static void uring_fail(const char *call, int err)
-{
-    char buf[128];
-    logline_put("Server: ", call, ": ", net_strerror(err, buf, sizeof buf));
-}
+static struct evloop_set uring_loops;
 
 /* A submission entry, submitting what is queued to make room if need be; NULL (logged)
  * when the ring refuses. */
@@ -79,7 +64,7 @@ static struct io_uring_sqe *uring_sqe(struct uloop *l)
     while (!sqe) {
         int rc = io_uring_submit(&l->ring);
         if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-            uring_fail("io_uring_submit", -rc);
+            convio_log_failure("io_uring_submit", -rc);
             return NULL;
         }
         sqe = io_uring_get_sqe(&l->ring);
@@ -241,24 +226,10 @@ static void uring_complete(struct uloop *l, struct uconn *uc, int res)
     }
 }
 
-static void uring_begin(struct uloop *l, struct uconn *uc)
+static void uring_begin(struct evloop *l, struct evconn *ec)
 {
-    evloop_begin(&l->ev, &uc->ev);
-    uring_recv(l, uc);
-}
-
-static void uring_start(void *arg, int fd)
-{
-    struct uloop *self = arg;
-    struct uconn *uc = (struct uconn *)evloop_conn_new(env->conv, fd, sizeof *uc);
-    if (!uc)
-        return;
-    /* In turn: connections of the same protocol cost about the same. */
-    struct uloop *to = &loops[next_loop++ % loop_count];
-    if (to == self)
-        uring_begin(self, uc);
-    else
-        evloop_hand(&to->ev, &uc->ev);
+    evloop_begin(l, ec);
+    uring_recv((struct uloop *)l, (struct uconn *)ec);
 }
 
 static void uring_watch(struct uloop *l, int fd, uint64_t *tag)
@@ -280,19 +251,11 @@ static int uring_event(struct uloop *l, uint64_t data, int res)
         return 1;
     if (data == (uint64_t)(uintptr_t)&uring_tag_listen) {
         l->polling = 0;
-        int lfd = atomic_load_explicit(&l->lfd, memory_order_acquire);
-        int backoff = lfd >= 0 ? convio_accept(env->conv, lfd, uring_start, l) : 0;
-        if (backoff)
-            l->accept_at = l->ev.now + (uint64_t)backoff * 1000000ull;
+        evloop_accept(&l->ev);
         return 0;
     }
     if (data == (uint64_t)(uintptr_t)&uring_tag_inbox) {
-        struct evconn *ec = evloop_take(&l->ev);
-        while (ec) {
-            struct evconn *next = ec->next;
-            uring_begin(l, (struct uconn *)ec);
-            ec = next;
-        }
+        evloop_take(&l->ev);
         uring_watch(l, l->ev.wake_fd, &uring_tag_inbox);
         return 0;
     }
@@ -333,9 +296,7 @@ static int uring_reap(struct uloop *l)
 static void uring_stop(struct uloop *l)
 {
     l->stopping = 1;
-    int lfd = atomic_exchange(&l->lfd, -1);
-    if (lfd >= 0)
-        close(lfd);
+    evloop_close_listener(&l->ev);
     for (struct evconn *ec = l->ev.conns.next; ec != &l->ev.conns; ec = ec->next)
         shutdown(ec->c.fd, SHUT_RDWR);
     uint64_t until = timer_wall_ns() + MODEL_STOP_GRACE_NS / 2;
@@ -360,15 +321,15 @@ static void *uring_loop_main(void *arg)
 {
     struct uloop *l = arg;
     uring_watch(l, l->ev.wake_fd, &uring_tag_inbox);
-    uring_watch(l, env->stop_rd, &uring_tag_stop);
+    uring_watch(l, l->ev.set->stop_rd, &uring_tag_stop);
     for (;;) {
-        int lfd = atomic_load_explicit(&l->lfd, memory_order_acquire);
-        if (lfd >= 0 && !l->polling && (!l->accept_at || l->ev.now >= l->accept_at)) {
-            l->accept_at = 0;
+        int lfd = atomic_load_explicit(&l->ev.lfd, memory_order_acquire);
+        if (lfd >= 0 && !l->polling && (!l->ev.accept_at || l->ev.now >= l->ev.accept_at)) {
+            l->ev.accept_at = 0;
             l->polling = 1;
             uring_watch(l, lfd, &uring_tag_listen);
         }
-        uint64_t next = evloop_next(&l->ev, l->accept_at);
+        uint64_t next = evloop_next(&l->ev, l->ev.accept_at);
         struct io_uring_cqe *cqe;
         int rc;
         if (next) {
@@ -381,7 +342,7 @@ static void *uring_loop_main(void *arg)
         }
         l->ev.now = timer_wall_ns();
         if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-            uring_fail("io_uring_enter", -rc);
+            convio_log_failure("io_uring_enter", -rc);
             break;
         }
         if (uring_reap(l))
@@ -395,62 +356,47 @@ static void *uring_loop_main(void *arg)
 /* The rings are made before the server says it listens, so a kernel that refuses io_uring
  * (too old, disabled by kernel.io_uring_disabled, or a seccomp filter, as in many
  * containers) is one line and exit 1, never a hang. */
-static int uring_prepare(struct model_env *e, char *err, size_t errlen)
+static int uring_setup(struct evloop *ev, char *err, size_t errlen)
 {
-    env = e;
-    loop_count = e->threads;
-    loops = calloc(loop_count, sizeof *loops);
-    if (!loops) {
-        snprintf(err, errlen, "uring: cannot allocate %u loops", loop_count);
+    struct uloop *l = (struct uloop *)ev;
+    struct io_uring_params params;
+    memset(&params, 0, sizeof params);
+    params.flags = IORING_SETUP_CQSIZE;
+    params.cq_entries = URING_CQ_ENTRIES;
+    int rc = io_uring_queue_init_params(URING_ENTRIES, &l->ring, &params);
+    if (rc < 0) {
+        char buf[128];
+        snprintf(err, errlen, "uring: the kernel refuses io_uring: io_uring_queue_init: %s",
+                 net_strerror(-rc, buf, sizeof buf));
         return -1;
-    }
-    for (unsigned i = 0; i < loop_count; i++) {
-        struct uloop *l = &loops[i];
-        atomic_init(&l->lfd, -1);
-        struct io_uring_params params;
-        memset(&params, 0, sizeof params);
-        params.flags = IORING_SETUP_CQSIZE;
-        params.cq_entries = URING_CQ_ENTRIES;
-        int rc = io_uring_queue_init_params(URING_ENTRIES, &l->ring, &params);
-        if (rc < 0) {
-            snprintf(err, errlen, "uring: the kernel refuses io_uring: io_uring_queue_init: %s",
-                     strerror(-rc));
-            return -1;
-        }
-        rc = evloop_init(&l->ev, i, e->conv);
-        const char *call = "eventfd";
-        if (rc == 0) {
-            rc = pthread_create(&l->thread, NULL, uring_loop_main, l);
-            call = "pthread_create";
-            if (rc == 0)
-                stats_thread_started(&e->conv->stats);
-        }
-        if (rc != 0) {
-            snprintf(err, errlen, "uring: cannot start loop %u of %u: %s: %s", i + 1, loop_count,
-                     call, strerror(rc));
-            return -1;
-        }
     }
     return 0;
 }
 
-/* The loops run from prepare on; serving starts when the first loop has the listener
- * (it polls it on its next wake-up: the inbox's eventfd is written to get there). */
+static const struct evloop_ops uring_ops = {
+    .name = "uring",
+    .loop_size = sizeof(struct uloop),
+    .conn_size = sizeof(struct uconn),
+    .setup = uring_setup,
+    .main = uring_loop_main,
+    .begin = uring_begin,
+};
+
+static int uring_prepare(struct model_env *e, char *err, size_t errlen)
+{
+    return evloop_set_start(&uring_loops, &uring_ops, e->conv, e->threads, e->stop_rd, err, errlen);
+}
+
+/* The first loop polls the listener on its next wake-up. */
+static int uring_listen(struct evloop *first)
+{
+    evloop_wake(first);
+    return 0;
+}
+
 static int uring_serve(struct model_env *e)
 {
-    struct uloop *first = &loops[0];
-    atomic_store_explicit(&first->lfd, e->lfd, memory_order_release);
-    uint64_t one = 1;
-    if (write(first->ev.wake_fd, &one, sizeof one) < 0) {
-        /* It cannot fail: the counter is far from full. */
-    }
-    model_wait_wake(e);
-    unsigned long long start = timer_wall_ns();
-    model_stop_begin(e);
-    if (model_stop_wait(e, start))
-        for (unsigned i = 0; i < loop_count; i++)
-            pthread_join(loops[i].thread, NULL);
-    return 0;
+    return model_serve_loops(e, &uring_loops, uring_listen);
 }
 
 const struct model_ops model_uring = {"uring", uring_prepare, uring_serve};

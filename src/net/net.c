@@ -29,8 +29,7 @@ static void net_set_error(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* close() may overwrite errno; callers report the error of the call that failed. */
-static void net_close_keep_errno(int fd)
+void net_close(int fd)
 {
     int saved = errno;
     close(fd);
@@ -54,40 +53,123 @@ int net_ms_until(unsigned long long deadline_ns)
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-int net_listen(const char *host, unsigned port, int backlog, char *err, size_t errlen)
+/* getaddrinfo() for TCP; 0, or -1 with "getaddrinfo: ..." in err. */
+static int net_getaddrinfo(const char *host, const char *port, int flags, struct addrinfo **res,
+                           char *err, size_t errlen)
 {
-    struct addrinfo hints = {0}, *res = NULL;
+    struct addrinfo hints = {0};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
+    hints.ai_flags = flags;
+    int rc = getaddrinfo(host, port, &hints, res);
+    if (rc == 0)
+        return 0;
+    net_set_error(err, errlen, "getaddrinfo: %s",
+                  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+    return -1;
+}
+
+int net_resolve(const char *host, const char *port, struct sockaddr_storage *addr,
+                socklen_t *addrlen, char *err, size_t errlen)
+{
+    struct addrinfo *res = NULL;
+    if (net_getaddrinfo(host, port, 0, &res, err, errlen) != 0)
+        return -1;
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+int net_socket_nonblock(int family, char *err, size_t errlen)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        net_set_error(err, errlen, "socket: %s", strerror(errno));
+    return fd;
+}
+
+static int net_set_option(int fd, int level, int option, const char *name, char *err, size_t errlen)
+{
+    int one = 1;
+    if (setsockopt(fd, level, option, &one, sizeof one) == 0)
+        return 0;
+    net_set_error(err, errlen, "setsockopt %s: %s", name, strerror(errno));
+    return -1;
+}
+
+int net_set_nodelay(int fd, char *err, size_t errlen)
+{
+    return net_set_option(fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", err, errlen);
+}
+
+int net_set_reuseaddr(int fd, char *err, size_t errlen)
+{
+    return net_set_option(fd, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR", err, errlen);
+}
+
+int net_bind_no_port(int fd, char *err, size_t errlen)
+{
+#ifdef IP_BIND_ADDRESS_NO_PORT
+    return net_set_option(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT", err,
+                          errlen);
+#else
+    (void)fd;
+    (void)err;
+    (void)errlen;
+    return 0;
+#endif
+}
+
+int net_bind(int fd, const struct sockaddr *addr, socklen_t addrlen, char *err, size_t errlen)
+{
+    if (bind(fd, addr, addrlen) == 0)
+        return 0;
+    net_set_error(err, errlen, "bind: %s", strerror(errno));
+    return -1;
+}
+
+int net_connect_nonblock(int fd, const struct sockaddr *addr, socklen_t addrlen, char *err,
+                         size_t errlen)
+{
+    if (connect(fd, addr, addrlen) == 0)
+        return 0;
+    if (errno == EINPROGRESS)
+        return 1;
+    net_set_error(err, errlen, "connect: %s", strerror(errno));
+    return -1;
+}
+
+int net_accept(int lfd, struct sockaddr_storage *peer, char *err, size_t errlen)
+{
+    socklen_t len = sizeof *peer;
+    int fd = accept4(lfd, (struct sockaddr *)peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        net_set_error(err, errlen, "accept: %s", strerror(errno));
+    return fd;
+}
+
+int net_listen(const char *host, unsigned port, int backlog, char *err, size_t errlen)
+{
     char service[NET_PORT_LEN];
     snprintf(service, sizeof service, "%u", port);
     if (!host || !*host)
         host = "0.0.0.0";
-    int rc = getaddrinfo(host, service, &hints, &res);
-    if (rc != 0) {
-        net_set_error(err, errlen, "getaddrinfo: %s",
-                      rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+    struct addrinfo *res = NULL;
+    if (net_getaddrinfo(host, service, AI_PASSIVE, &res, err, errlen) != 0)
         return -1;
-    }
     int fd = -1;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            net_set_error(err, errlen, "socket: %s", strerror(errno));
+        fd = net_socket_nonblock(ai->ai_family, err, errlen);
+        if (fd < 0)
             continue;
-        }
         /* Before bind: otherwise a port whose last connections sit in TIME_WAIT stays
          * unbindable for a minute after the server stops. */
-        int one = 1;
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
-            net_set_error(err, errlen, "setsockopt SO_REUSEADDR: %s", strerror(errno));
-        } else if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            net_set_error(err, errlen, "bind: %s", strerror(errno));
-        } else if (listen(fd, backlog) != 0) {
+        if (net_set_reuseaddr(fd, err, errlen) == 0 &&
+            net_bind(fd, ai->ai_addr, ai->ai_addrlen, err, errlen) == 0) {
+            if (listen(fd, backlog) == 0)
+                break;
             net_set_error(err, errlen, "listen: %s", strerror(errno));
-        } else {
-            break;
         }
         close(fd);
         fd = -1;
@@ -100,16 +182,14 @@ int net_listen(const char *host, unsigned port, int backlog, char *err, size_t e
  * whether it succeeded. */
 static int net_connect_one(const struct addrinfo *ai, int timeout_ms, char *err, size_t errlen)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-        net_set_error(err, errlen, "socket: %s", strerror(errno));
+    int fd = net_socket_nonblock(ai->ai_family, err, errlen);
+    if (fd < 0)
         return -1;
-    }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+    int rc = net_connect_nonblock(fd, ai->ai_addr, ai->ai_addrlen, err, errlen);
+    if (rc == 0)
         return fd;
-    if (errno != EINPROGRESS) {
-        net_set_error(err, errlen, "connect: %s", strerror(errno));
-        net_close_keep_errno(fd);
+    if (rc < 0) {
+        net_close(fd);
         return -1;
     }
     int w = net_wait_writable(fd, -1, timeout_ms);
@@ -121,7 +201,7 @@ static int net_connect_one(const struct addrinfo *ai, int timeout_ms, char *err,
     }
     if (w < 0) {
         net_set_error(err, errlen, "poll: %s", strerror(errno));
-        net_close_keep_errno(fd);
+        net_close(fd);
         return -1;
     }
     int soerr = 0;
@@ -139,25 +219,18 @@ static int net_connect_one(const struct addrinfo *ai, int timeout_ms, char *err,
 
 int net_connect(const char *host, const char *port, int timeout_ms, char *err, size_t errlen)
 {
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0) {
-        net_set_error(err, errlen, "getaddrinfo: %s",
-                      rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+    struct addrinfo *res = NULL;
+    if (net_getaddrinfo(host, port, 0, &res, err, errlen) != 0)
         return -1;
-    }
     int fd = -1;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
         fd = net_connect_one(ai, timeout_ms, err, errlen);
     freeaddrinfo(res);
-    if (fd >= 0) {
-        /* The protocol is two tiny writes in a row; without this the second waits for the
-         * peer's (possibly delayed) acknowledgement of the first. */
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+    /* The protocol is two tiny writes in a row; without this the second waits for the
+     * peer's (possibly delayed) acknowledgement of the first. Best effort: a connection
+     * without it still works. */
+    if (fd >= 0)
+        net_set_nodelay(fd, NULL, 0);
     return fd;
 }
 
@@ -281,12 +354,14 @@ void net_format_hostport(const char *host, unsigned port, char *out, size_t len)
         snprintf(out, len, "%s:%u", host, port);
 }
 
-int net_local_addr(int fd, char *out, size_t len, unsigned *port)
+int net_local_addr(int fd, char *out, size_t len, unsigned *port, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+        net_set_error(err, errlen, "getsockname: %s", strerror(errno));
         return -1;
+    }
     char host[INET6_ADDRSTRLEN] = "?";
     if (ss.ss_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
@@ -297,6 +372,7 @@ int net_local_addr(int fd, char *out, size_t len, unsigned *port)
         inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
         *port = ntohs(in6->sin6_port);
     } else {
+        net_set_error(err, errlen, "getsockname: %s", strerror(EAFNOSUPPORT));
         errno = EAFNOSUPPORT;
         return -1;
     }

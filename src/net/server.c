@@ -110,15 +110,16 @@ int main(int argc, char **argv)
     srvconfig_parse(argc, argv, &cfg);
     const struct model_ops *model = server_models[cfg.model];
     static struct srvmetrics metrics;
-    if (cfg.metrics || cfg.events)
-        srvmetrics_parse(&metrics, cfg.metrics, cfg.metrics_interval, cfg.events);
+    char err[COUNTERS_ERR_LEN]; /* the longest message: one quoting a whole event list */
+    if ((cfg.metrics || cfg.events) && srvmetrics_parse(&metrics, cfg.metrics, cfg.metrics_interval,
+                                                        cfg.events, err, sizeof err) != 0)
+        cli_usage_error("%s", err);
     long nofile = net_raise_nofile();
     uint64_t max_clients = cfg.max_clients;
     if (max_clients == 0)
         max_clients = nofile > 2 * SRVCONFIG_RESERVED_FDS
                           ? (uint64_t)nofile - SRVCONFIG_RESERVED_FDS
                           : SRVCONFIG_RESERVED_FDS;
-    char err[NET_ERR_LEN];
     /* Both were checked while parsing. */
     struct deadline_policy deadlines;
     deadline_seconds(cfg.idle_timeout, &deadlines.idle_ns, err, sizeof err);
@@ -169,9 +170,12 @@ int main(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     unsigned port = cfg.port;
-    if (net_local_addr(env.lfd, addr, sizeof addr, &port) != 0)
+    /* Not knowing the address is no reason to stop: the port asked for stands in for it. */
+    if (net_local_addr(env.lfd, addr, sizeof addr, &port, NULL, 0) != 0)
         net_format_hostport(cfg.bind, port, addr, sizeof addr);
     /* Counting starts before the line a client waits for, so no connection goes uncounted. */
+    if (cfg.metrics)
+        counters_note(&metrics.spec);
     if (cfg.metrics && srvmetrics_start(&metrics, &conv.stats, &conv.mean, err, sizeof err)) {
         cli_error("cannot start --metrics: %s", err);
         close(env.lfd);
@@ -184,7 +188,9 @@ int main(int argc, char **argv)
     /* The log first, so the final --metrics row counts every line it dropped. */
     int log_error = 0;
     uint64_t dropped = logline_stop("Server: stopped", SERVER_LOG_FLUSH_NS, &log_error);
-    rc = cfg.metrics ? srvmetrics_stop(&metrics) : 0;
+    rc = cfg.metrics ? srvmetrics_stop(&metrics, err, sizeof err) : 0;
+    if (rc != 0)
+        cli_error("%s", err);
     server_report_drops(dropped, log_error);
     return rc == 0 && served == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

@@ -1,6 +1,5 @@
 #include "srvmetrics.h"
 
-#include "cli.h"
 #include "csv.h"
 #include "pyfloat.h"
 #include "timer.h"
@@ -12,13 +11,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s, const char *events)
+int srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s, const char *events,
+                     char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     m->path = path;
     m->interval_s = interval_s;
     m->wake[0] = m->wake[1] = -1;
-    counters_parse(&m->spec, events);
+    if (counters_parse_events(&m->spec, events, err, errlen) != 0)
+        return -1;
     /* Connection threads come and go: count them all, or not at all. A limit, not yet
      * lifted: the event set belongs to the metrics thread, and the kernel's inheritance
      * follows the threads *that* thread creates, none; the model's threads are created by
@@ -26,6 +27,7 @@ void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s,
      * cells are therefore this thread's, not the process's: not a cost per session. The
      * getrusage() columns are the process's. */
     counters_inherit(&m->spec);
+    return 0;
 }
 
 /* The counters live in atomics; PAPI SDE reads them as plain 64-bit words, which is what
@@ -137,11 +139,9 @@ static void srvmetrics_append(struct srvmetrics *m, const char *row_kind)
             csv_empty(&csv);
     }
     csv_end_line(&csv);
-    char err[CSV_ERR_LEN];
-    if (csv_append(m->path, header, &csv, err) != 0) {
-        cli_error("%s; no more metrics rows", err);
+    /* The first failure is kept for srvmetrics_stop() to return; no row comes after it. */
+    if (csv_append(m->path, header, &csv, m->error) != 0)
         m->failed = 1;
-    }
     csv_free(&csv);
 }
 
@@ -185,7 +185,6 @@ int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct me
     m->started_ns = timer_wall_ns();
     m->started_cpu_ns = timer_cpu_ns();
     srvmetrics_define(m);
-    counters_note(&m->spec);
     if (pipe(m->wake) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
@@ -212,7 +211,7 @@ int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct me
     return 0;
 }
 
-int srvmetrics_stop(struct srvmetrics *m)
+int srvmetrics_stop(struct srvmetrics *m, char *err, size_t errlen)
 {
     if (!m->running)
         return 0;
@@ -221,5 +220,8 @@ int srvmetrics_stop(struct srvmetrics *m)
     pthread_barrier_destroy(&m->started);
     close(m->wake[0]);
     m->running = 0;
-    return m->failed ? -1 : 0;
+    if (!m->failed)
+        return 0;
+    snprintf(err, errlen, "%s; no more metrics rows", m->error);
+    return -1;
 }

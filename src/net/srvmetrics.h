@@ -6,6 +6,7 @@
 #define PARLAB_SRVMETRICS_H
 
 #include "counters.h"
+#include "csv.h"
 #include "mean.h"
 #include "stats.h"
 
@@ -36,12 +37,14 @@ struct srvmetrics {
     pthread_t thread;
     pthread_barrier_t started; /* start() returns once the thread counts */
     int running;
-    int failed; /* a row could not be written: said once, then no more rows */
+    int failed;              /* a row could not be written: no more rows */
+    char error[CSV_ERR_LEN]; /* why, once failed */
 };
 
-/* Validates the event list (an unknown event is a usage error, exit 2). Call before serving. */
-void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s,
-                      const char *events);
+/* Validates the event list. Returns 0, or -1 with the message in err (an unknown event: a
+ * usage error). Call before serving. */
+int srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s, const char *events,
+                     char *err, size_t errlen);
 
 /* Starts the thread that counts and appends the rows (periodic ones only with an interval),
  * and returns once it counts: call it before accepting the first connection. Returns 0, or -1 with
@@ -49,8 +52,8 @@ void srvmetrics_parse(struct srvmetrics *m, const char *path, double interval_s,
 int srvmetrics_start(struct srvmetrics *m, struct server_stats *stats, struct mean *mean, char *err,
                      size_t errlen);
 
-/* Stops the thread, which appends the row at shutdown first. Returns 0, or -1 when a row
- * could not be written (already reported on stderr). */
-int srvmetrics_stop(struct srvmetrics *m);
+/* Stops the thread, which appends the row at shutdown first. Returns 0, or -1 with "cannot
+ * write 'FILE': reason; no more metrics rows" in err when a row could not be written. */
+int srvmetrics_stop(struct srvmetrics *m, char *err, size_t errlen);
 
 #endif
