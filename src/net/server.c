@@ -173,8 +173,8 @@ int main(int argc, char **argv)
     if (net_local_addr(env.lfd, addr, sizeof addr, &port, NULL, 0) != 0)
         net_format_hostport(cfg.bind, port, addr, sizeof addr);
     /* Counting starts before the line a client waits for, so no connection goes uncounted. */
-    if (cfg.metrics)
-        counters_note(&metrics.spec);
+    if (cfg.metrics && metrics.spec.note[0])
+        cli_error("%s", metrics.spec.note);
     if (cfg.metrics && srvmetrics_start(&metrics, &conv.stats, &conv.mean, err, sizeof err)) {
         cli_error("cannot start --metrics: %s", err);
         close(env.lfd);

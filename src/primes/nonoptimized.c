@@ -53,8 +53,7 @@ int main(int argc, char **argv)
     struct primes_args cfg;
     nonopt_parse(argc, argv, &cfg);
     struct counters_spec spec;
-    if (cfg.metrics || cfg.events)
-        counters_parse(&spec, cfg.events);
+    primes_args_events(&cfg, &spec);
 
     char err[512];
     struct primes_bitmap bm;
@@ -69,7 +68,6 @@ int main(int argc, char **argv)
     if (cfg.metrics) {
         struct counters_sde sde[PRIMES_SDE_COUNT];
         primes_metrics_sde(&tally, sde);
-        counters_note(&spec);
         counters_start(&counters, &spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
     }
     primes_scan(&bm, 0, cfg.limit + 1, &tally);

@@ -203,10 +203,7 @@ int main(int argc, char **argv)
     struct opt_config cfg;
     opt_parse(argc, argv, &cfg);
     struct counters_spec spec;
-    if (cfg.common.metrics || cfg.common.events)
-        counters_parse(&spec, cfg.common.events);
-    if (cfg.common.metrics)
-        counters_note(&spec);
+    primes_args_events(&cfg.common, &spec);
 
     char err[512];
     struct primes_bitmap bm;
