@@ -1,6 +1,5 @@
 #include "counters.h"
 
-#include "cli.h"
 #include "timer.h"
 
 #include <stdarg.h>
@@ -316,22 +315,9 @@ void counters_stop(struct counters *c, struct counters_result *out)
 
 #endif
 
-void counters_parse(struct counters_spec *spec, const char *list)
-{
-    char err[COUNTERS_ERR_LEN];
-    if (counters_parse_events(spec, list, err, sizeof err) != 0)
-        cli_usage_error("%s", err);
-}
-
 void counters_inherit(struct counters_spec *spec)
 {
     spec->inherit = 1;
-}
-
-void counters_note(const struct counters_spec *spec)
-{
-    if (spec->note[0])
-        cli_error("%s", spec->note);
 }
 
 void counters_add(struct counters_result *a, const struct counters_result *b)

@@ -25,8 +25,9 @@ struct counters_spec {
     unsigned count;
     char names[COUNTERS_MAX_EVENTS][COUNTERS_NAME_LEN];
     int inherit; /* count threads created after the start too (a server's connections) */
-    char note[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN + 256]; /* why some events are not
-                                                                counted; empty if all are */
+    /* Why some events are not counted; empty if all are. Nothing here prints it: a
+     * program's front end shows it to the user. */
+    char note[COUNTERS_MAX_EVENTS * COUNTERS_NAME_LEN + 256];
 };
 
 /* A software-defined event: `value` is where the program keeps its count. */
@@ -69,16 +70,9 @@ struct counters {
  * fork()ed children start it afresh. */
 int counters_parse_events(struct counters_spec *spec, const char *list, char *err, size_t errlen);
 
-/* The same for a program's front end (its option parsing): a bad list is one line on
- * stderr and exit 2, as cli.h's parsers do. */
-void counters_parse(struct counters_spec *spec, const char *list);
-
 /* Asks that hardware events also count the threads the process creates after the start;
  * where the machine cannot do that, hardware events are left uncounted. */
 void counters_inherit(struct counters_spec *spec);
-
-/* Prints spec->note once, if there is one (on stderr: call it from a program's front end). */
-void counters_note(const struct counters_spec *spec);
 
 /* Publishes `sde` under PAPI SDE library `library` and starts counting in this process. */
 void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,

@@ -126,15 +126,16 @@ static int csv_write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int csv_append(const char *path, const char *header, const struct csv *rows, char *err)
+int csv_append(const char *path, const char *header, const struct csv *rows, char *err,
+               size_t errlen)
 {
     if (rows->oom) {
-        snprintf(err, CSV_ERR_LEN, "cannot write '%s': out of memory", path);
+        snprintf(err, errlen, "cannot write '%s': out of memory", path);
         return -1;
     }
     int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
     if (fd < 0) {
-        snprintf(err, CSV_ERR_LEN, "cannot write '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
     /* Two runs appending to one file must not both see it empty and both write a header. */
@@ -142,7 +143,7 @@ int csv_append(const char *path, const char *header, const struct csv *rows, cha
     struct stat st;
     int rc = fstat(fd, &st);
     if (rc == 0 && st.st_size > 0 && !csv_header_matches(fd, header)) {
-        snprintf(err, CSV_ERR_LEN,
+        snprintf(err, errlen,
                  "cannot append to '%s': its header differs from this run's columns (use a new "
                  "file)",
                  path);
@@ -154,9 +155,9 @@ int csv_append(const char *path, const char *header, const struct csv *rows, cha
     if (rc == 0 && rows->len)
         rc = csv_write_all(fd, rows->buf, rows->len);
     if (rc != 0)
-        snprintf(err, CSV_ERR_LEN, "cannot write '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
     if (close(fd) != 0 && rc == 0) {
-        snprintf(err, CSV_ERR_LEN, "cannot write '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
         rc = -1;
     }
     return rc;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A size for the caller's err buffer that holds any message here with a long path. */
 #define CSV_ERR_LEN 512
 
 struct csv {
@@ -28,7 +29,9 @@ void csv_empty(struct csv *csv);
 void csv_end_line(struct csv *csv);
 
 /* Appends the rows in `rows` to path, writing `header` (one line, no newline) first when the
- * file is empty. Returns 0, or -1 with a one-line reason in err. */
-int csv_append(const char *path, const char *header, const struct csv *rows, char *err);
+ * file is empty. Returns 0, or -1 with a one-line reason in err
+ * ("cannot write 'path': reason"). */
+int csv_append(const char *path, const char *header, const struct csv *rows, char *err,
+               size_t errlen);
 
 #endif

@@ -30,9 +30,9 @@ static struct {
  * handler never reads it half-written. */
 static const char *volatile outfile_live_tmp;
 
-static int outfile_fail(struct outfile *of, const char *reason, char *err)
+static int outfile_fail(struct outfile *of, const char *reason, char *err, size_t errlen)
 {
-    snprintf(err, OUTFILE_ERR_LEN, "cannot write '%s': %s", of->path, reason);
+    snprintf(err, errlen, "cannot write '%s': %s", of->path, reason);
     of->failed = 1;
     return -1;
 }
@@ -167,15 +167,15 @@ static mode_t outfile_new_mode(void)
 }
 
 /* All-or-nothing: a temporary in the target's own directory, so rename() is atomic. */
-static int outfile_open_replace(struct outfile *of, mode_t mode, char *err)
+static int outfile_open_replace(struct outfile *of, mode_t mode, char *err, size_t errlen)
 {
     int rc = outfile_resolve(of->path, &of->target);
     if (rc != 0)
-        return outfile_fail(of, strerror(rc), err);
+        return outfile_fail(of, strerror(rc), err, errlen);
     size_t n = strlen(of->target) + sizeof ".tmp.XXXXXX";
     char *tmp = malloc(n);
     if (!tmp)
-        return outfile_fail(of, strerror(ENOMEM), err);
+        return outfile_fail(of, strerror(ENOMEM), err, errlen);
     snprintf(tmp, n, "%s.tmp.XXXXXX", of->target);
     outfile_guard_install(of);
     sigset_t old;
@@ -189,11 +189,11 @@ static int outfile_open_replace(struct outfile *of, mode_t mode, char *err)
     outfile_unblock(&old);
     if (of->fd < 0) {
         free(tmp);
-        return outfile_fail(of, strerror(errnum), err);
+        return outfile_fail(of, strerror(errnum), err, errlen);
     }
     /* mkstemp creates 0600: give the mode the file would have had written in place. */
     if (fchmod(of->fd, mode) != 0)
-        return outfile_fail(of, strerror(errno), err);
+        return outfile_fail(of, strerror(errno), err, errlen);
     return 0;
 }
 
@@ -223,12 +223,13 @@ static int outfile_connect(const char *path)
  * (as root, replacing /dev/null would break the machine). No O_CREAT: it exists. A
  * directory is refused, and so is a block device: primes written over a disk's blocks
  * would destroy its file system. */
-static int outfile_open_in_place(struct outfile *of, mode_t type, char *err)
+static int outfile_open_in_place(struct outfile *of, mode_t type, char *err, size_t errlen)
 {
     if (S_ISDIR(type))
-        return outfile_fail(of, strerror(EISDIR), err);
+        return outfile_fail(of, strerror(EISDIR), err, errlen);
     if (S_ISBLK(type))
-        return outfile_fail(of, "Is a block device (refused: it would overwrite a disk)", err);
+        return outfile_fail(of, "Is a block device (refused: it would overwrite a disk)", err,
+                            errlen);
     outfile_guard_install(of);
     if (S_ISSOCK(type)) {
         of->fd = outfile_connect(of->path);
@@ -237,33 +238,33 @@ static int outfile_open_in_place(struct outfile *of, mode_t type, char *err)
             of->fd = open(of->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         } while (of->fd < 0 && errno == EINTR);
     }
-    return of->fd < 0 ? outfile_fail(of, strerror(errno), err) : 0;
+    return of->fd < 0 ? outfile_fail(of, strerror(errno), err, errlen) : 0;
 }
 
-int outfile_open(struct outfile *of, const char *path, char *err)
+int outfile_open(struct outfile *of, const char *path, char *err, size_t errlen)
 {
     memset(of, 0, sizeof *of);
     of->fd = -1;
     of->path = strdup(path);
     if (!of->path) {
-        snprintf(err, OUTFILE_ERR_LEN, "cannot write '%s': out of memory", path);
+        snprintf(err, errlen, "cannot write '%s': out of memory", path);
         return -1;
     }
     struct stat st;
     int rc;
     if (stat(path, &st) == 0)
-        rc = S_ISREG(st.st_mode) ? outfile_open_replace(of, st.st_mode & 0777, err)
-                                 : outfile_open_in_place(of, st.st_mode, err);
+        rc = S_ISREG(st.st_mode) ? outfile_open_replace(of, st.st_mode & 0777, err, errlen)
+                                 : outfile_open_in_place(of, st.st_mode, err, errlen);
     else if (errno == ENOENT)
-        rc = outfile_open_replace(of, outfile_new_mode(), err);
+        rc = outfile_open_replace(of, outfile_new_mode(), err, errlen);
     else
-        rc = outfile_fail(of, strerror(errno), err);
+        rc = outfile_fail(of, strerror(errno), err, errlen);
     if (rc != 0)
         outfile_abort(of);
     return rc;
 }
 
-static int outfile_flush(struct outfile *of, char *err)
+static int outfile_flush(struct outfile *of, char *err, size_t errlen)
 {
     size_t off = 0;
     while (off < of->used) {
@@ -271,7 +272,7 @@ static int outfile_flush(struct outfile *of, char *err)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            return outfile_fail(of, strerror(errno), err);
+            return outfile_fail(of, strerror(errno), err, errlen);
         }
         off += (size_t)w;
     }
@@ -279,11 +280,11 @@ static int outfile_flush(struct outfile *of, char *err)
     return 0;
 }
 
-int outfile_write(struct outfile *of, const void *data, size_t len, char *err)
+int outfile_write(struct outfile *of, const void *data, size_t len, char *err, size_t errlen)
 {
     const char *p = data;
     while (len > 0) {
-        if (of->used == sizeof of->buf && outfile_flush(of, err) != 0)
+        if (of->used == sizeof of->buf && outfile_flush(of, err, errlen) != 0)
             return -1;
         size_t room = sizeof of->buf - of->used;
         size_t n = len < room ? len : room;
@@ -297,17 +298,17 @@ int outfile_write(struct outfile *of, const void *data, size_t len, char *err)
 
 /* close() can report a delayed write error (NFS, quota): checked before the rename. EINTR
  * is not one: Linux has released the descriptor by then. */
-static int outfile_close(struct outfile *of, char *err)
+static int outfile_close(struct outfile *of, char *err, size_t errlen)
 {
     int rc = close(of->fd);
     of->fd = -1;
     if (rc != 0 && errno != EINTR)
-        return outfile_fail(of, strerror(errno), err);
+        return outfile_fail(of, strerror(errno), err, errlen);
     return 0;
 }
 
 /* The temporary stops being one, for the handler too, in the same blocked instant. */
-static int outfile_rename(struct outfile *of, char *err)
+static int outfile_rename(struct outfile *of, char *err, size_t errlen)
 {
     sigset_t old;
     outfile_block(&old);
@@ -319,14 +320,14 @@ static int outfile_rename(struct outfile *of, char *err)
         of->tmp_path = NULL;
     }
     outfile_unblock(&old);
-    return rc == 0 ? 0 : outfile_fail(of, strerror(errnum), err);
+    return rc == 0 ? 0 : outfile_fail(of, strerror(errnum), err, errlen);
 }
 
-int outfile_commit(struct outfile *of, char *err)
+int outfile_commit(struct outfile *of, char *err, size_t errlen)
 {
     int rc = -1;
-    if (!of->failed && outfile_flush(of, err) == 0 && outfile_close(of, err) == 0)
-        rc = of->tmp_path ? outfile_rename(of, err) : 0;
+    if (!of->failed && outfile_flush(of, err, errlen) == 0 && outfile_close(of, err, errlen) == 0)
+        rc = of->tmp_path ? outfile_rename(of, err, errlen) : 0;
     outfile_abort(of); /* after a rename there is no temporary left to remove */
     return rc;
 }

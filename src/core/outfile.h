@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+/* A size for the caller's err buffer that holds any message here with a long path. */
 #define OUTFILE_ERR_LEN 512
 
 struct outfile {
@@ -33,10 +34,10 @@ struct outfile {
     int failed;
 };
 
-int outfile_open(struct outfile *of, const char *path, char *err);
-int outfile_write(struct outfile *of, const void *data, size_t len, char *err);
+int outfile_open(struct outfile *of, const char *path, char *err, size_t errlen);
+int outfile_write(struct outfile *of, const void *data, size_t len, char *err, size_t errlen);
 /* Flushes, closes and renames into place; on any failure removes the temporary. */
-int outfile_commit(struct outfile *of, char *err);
+int outfile_commit(struct outfile *of, char *err, size_t errlen);
 /* Removes the temporary; safe to call after a failed commit or open. */
 void outfile_abort(struct outfile *of);
 

@@ -16,32 +16,28 @@
 
 int histfile_write(const char *path, const struct hist *h, char *err, size_t errlen)
 {
-    char oerr[OUTFILE_ERR_LEN];
     static struct outfile of; /* its buffer is 64 KiB: not on the stack */
-    if (outfile_open(&of, path, oerr) != 0) {
-        snprintf(err, errlen, "%s", oerr);
+    if (outfile_open(&of, path, err, errlen) != 0)
         return -1;
-    }
     char line[HISTFILE_LINE_LEN * 2];
     int len = snprintf(line, sizeof line,
                        "parlab-hist %d\nsub_bits %d\nmax_bits %d\ntotal %" PRIu64
                        "\nmin_ns %" PRIu64 "\nmax_ns %" PRIu64 "\nsum_ns %" PRIu64 "\n",
                        HISTFILE_VERSION, HIST_SUB_BITS, HIST_MAX_BITS, h->total,
                        h->total ? h->min_ns : 0, h->max_ns, h->sum_ns);
-    int rc = outfile_write(&of, line, (size_t)len, oerr);
+    int rc = outfile_write(&of, line, (size_t)len, err, errlen);
     for (unsigned i = 0; rc == 0 && i < HIST_BUCKETS; i++) {
         if (h->counts[i] == 0)
             continue;
         len = snprintf(line, sizeof line, "bucket %u %" PRIu64 "\n", i, h->counts[i]);
-        rc = outfile_write(&of, line, (size_t)len, oerr);
+        rc = outfile_write(&of, line, (size_t)len, err, errlen);
     }
     if (rc == 0)
-        rc = outfile_write(&of, "end\n", 4, oerr);
+        rc = outfile_write(&of, "end\n", 4, err, errlen);
     if (rc == 0)
-        rc = outfile_commit(&of, oerr);
+        rc = outfile_commit(&of, err, errlen);
     if (rc != 0) {
         outfile_abort(&of);
-        snprintf(err, errlen, "%s", oerr);
         return -1;
     }
     return 0;

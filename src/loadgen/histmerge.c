@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     status = CLI_EXIT_OK;
     if (out) {
         char cerr[CSV_ERR_LEN];
-        if (csv_append(out, histmerge_header, &csv, cerr) != 0) {
+        if (csv_append(out, histmerge_header, &csv, cerr, sizeof cerr) != 0) {
             cli_error("%s", cerr);
             status = CLI_EXIT_FAILURE;
         }

@@ -177,7 +177,8 @@ int main(int argc, char **argv)
             status = CLI_EXIT_FAILURE;
         }
     }
-    if (o.csv && !unreachable && !interrupted && report_csv(o.csv, &run, &total, err) != 0) {
+    if (o.csv && !unreachable && !interrupted &&
+        report_csv(o.csv, &run, &total, err, sizeof err) != 0) {
         cli_error("%s", err);
         status = CLI_EXIT_FAILURE;
     }

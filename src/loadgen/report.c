@@ -136,7 +136,8 @@ static void report_us(struct csv *csv, const struct tally *t, double ns)
         report_num(csv, round(ns) / 1e3, 0);
 }
 
-int report_csv(const char *path, const struct report_run *run, const struct tally *t, char *err)
+int report_csv(const char *path, const struct report_run *run, const struct tally *t, char *err,
+               size_t errlen)
 {
     struct csv csv;
     csv_init(&csv);
@@ -164,7 +165,7 @@ int report_csv(const char *path, const struct report_run *run, const struct tall
     else
         csv_empty(&csv);
     csv_end_line(&csv);
-    int rc = csv_append(path, report_csv_header, &csv, err);
+    int rc = csv_append(path, report_csv_header, &csv, err, errlen);
     csv_free(&csv);
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "tally.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum report_mode { REPORT_CLOSED, REPORT_OPEN, REPORT_HOLD };
@@ -32,6 +33,7 @@ void report_print(const struct report_run *run, const struct tally *t);
 
 /* Appends the run's row to path. Returns 0, or -1 with a one-line reason in err
  * (CSV_ERR_LEN bytes). */
-int report_csv(const char *path, const struct report_run *run, const struct tally *t, char *err);
+int report_csv(const char *path, const struct report_run *run, const struct tally *t, char *err,
+               size_t errlen);
 
 #endif

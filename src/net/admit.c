@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -67,7 +68,7 @@ static uint64_t admit_seed(void)
 }
 
 int admit_init(struct admit *a, uint64_t max_held, uint64_t max_per_addr, admit_evict_fn evict,
-               void *evict_arg)
+               void *evict_arg, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
     a->max_held = max_held;
@@ -77,14 +78,18 @@ int admit_init(struct admit *a, uint64_t max_held, uint64_t max_per_addr, admit_
     a->seed = admit_seed();
     a->table_size = ADMIT_TABLE_MIN;
     a->table = calloc(a->table_size, sizeof *a->table);
-    if (!a->table)
-        return ENOMEM;
+    if (!a->table) {
+        snprintf(err, errlen, "calloc: %s", strerror(ENOMEM));
+        return -1;
+    }
     int rc = pthread_mutex_init(&a->lock, NULL);
     if (rc != 0) {
+        snprintf(err, errlen, "pthread_mutex_init: %s", strerror(rc));
         free(a->table);
         a->table = NULL;
+        return -1;
     }
-    return rc;
+    return 0;
 }
 
 void admit_destroy(struct admit *a)

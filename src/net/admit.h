@@ -67,9 +67,9 @@ struct admit {
     void *evict_arg;
 };
 
-/* Returns 0, or an errno value. */
+/* Returns 0, or -1 with "calloc: reason" or "pthread_mutex_init: reason" in err. */
 int admit_init(struct admit *a, uint64_t max_held, uint64_t max_per_addr, admit_evict_fn evict,
-               void *evict_arg);
+               void *evict_arg, char *err, size_t errlen);
 void admit_destroy(struct admit *a);
 
 /* Asks for a slot for a connection from peer (e is caller-owned and not admitted). On

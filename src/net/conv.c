@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,7 +34,8 @@ static void conv_evict(struct admit_entry *victim, void *arg)
 }
 
 int conv_server_init(struct conv_server *s, int quiet, const struct deadline_policy *deadlines,
-                     uint64_t max_clients, uint64_t max_per_addr, size_t slot_count)
+                     uint64_t max_clients, uint64_t max_per_addr, size_t slot_count, char *err,
+                     size_t errlen)
 {
     s->quiet = quiet;
     s->deadlines = *deadlines;
@@ -43,12 +45,22 @@ int conv_server_init(struct conv_server *s, int quiet, const struct deadline_pol
     /* One slot per possible descriptor; calloc'd pages cost nothing until used. */
     s->slot_count = slot_count;
     s->slots = calloc(slot_count, sizeof *s->slots);
-    if (!s->slots)
-        return ENOMEM;
-    int rc = mean_init(&s->mean);
-    if (rc == 0)
-        rc = admit_init(&s->admit, max_clients, max_per_addr, conv_evict, s);
-    return rc;
+    if (!s->slots) {
+        snprintf(err, errlen, "calloc: %s", strerror(ENOMEM));
+        return -1;
+    }
+    if (mean_init(&s->mean, err, errlen) != 0) {
+        free(s->slots);
+        s->slots = NULL;
+        return -1;
+    }
+    if (admit_init(&s->admit, max_clients, max_per_addr, conv_evict, s, err, errlen) != 0) {
+        mean_destroy(&s->mean);
+        free(s->slots);
+        s->slots = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* --- admission ----------------------------------------------------------------------- */

@@ -95,10 +95,11 @@ struct conv {
 };
 
 /* Sets up what every connection shares: up to max_clients at once, max_per_addr from one
- * address (0: no such limit), slots for descriptors below slot_count. Returns 0 or an
- * errno value. */
+ * address (0: no such limit), slots for descriptors below slot_count. Returns 0, or -1 with
+ * "call: reason" in err, having freed what it set up. */
 int conv_server_init(struct conv_server *s, int quiet, const struct deadline_policy *deadlines,
-                     uint64_t max_clients, uint64_t max_per_addr, size_t slot_count);
+                     uint64_t max_clients, uint64_t max_per_addr, size_t slot_count, char *err,
+                     size_t errlen);
 
 /* --- the accepting side (one thread) ----------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #include "timer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A count past 2**32 needs 96-bit by 64-bit division: GCC's and Clang's 128-bit integers,
@@ -155,10 +156,15 @@ double mean_sum_mean(const struct mean_sum *s)
     return negative ? -mean : mean;
 }
 
-int mean_init(struct mean *m)
+int mean_init(struct mean *m, char *err, size_t errlen)
 {
     mean_sum_init(&m->acc);
-    return pthread_mutex_init(&m->lock, NULL);
+    int rc = pthread_mutex_init(&m->lock, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "pthread_mutex_init: %s", strerror(rc));
+        return -1;
+    }
+    return 0;
 }
 
 void mean_destroy(struct mean *m)

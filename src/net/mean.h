@@ -17,6 +17,7 @@
 #define PARLAB_MEAN_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* 2**-1074 .. 2**1024 is 2098 bits, 64 more for the count, and a sign: 70 limbs of 32 bits. */
@@ -46,7 +47,8 @@ struct mean {
  * socket, or one stalled reader stalls every client. */
 typedef void (*mean_fn)(void *arg, double mean);
 
-int mean_init(struct mean *m);
+/* Returns 0, or -1 with "pthread_mutex_init: reason" in err. */
+int mean_init(struct mean *m, char *err, size_t errlen);
 void mean_destroy(struct mean *m);
 
 /* Adds x and returns the new mean. fn (may be NULL) runs under the lock; the time spent

@@ -126,10 +126,9 @@ int main(int argc, char **argv)
     deadline_seconds(cfg.conversation_timeout, &deadlines.conversation_ns, err, sizeof err);
     static struct conv_server conv;
     size_t slots = nofile > 0 && nofile < SERVER_MAX_SLOTS ? (size_t)nofile : SERVER_MAX_SLOTS;
-    int rc =
-        conv_server_init(&conv, cfg.quiet, &deadlines, max_clients, cfg.max_per_address, slots);
-    if (rc != 0) {
-        cli_error("cannot set up the server: %s", strerror(rc));
+    if (conv_server_init(&conv, cfg.quiet, &deadlines, max_clients, cfg.max_per_address, slots, err,
+                         sizeof err) != 0) {
+        cli_error("cannot set up the server: %s", err);
         return CLI_EXIT_FAILURE;
     }
     int wake[2], stop[2];
@@ -146,7 +145,7 @@ int main(int argc, char **argv)
                             .stop_rd = stop[0],
                             .stop_wr = stop[1]};
     convio_spare(&conv);
-    rc = server_signals();
+    int rc = server_signals();
     if (rc != 0) {
         cli_error("cannot start the signal thread: %s", strerror(rc));
         return CLI_EXIT_FAILURE;
@@ -174,8 +173,8 @@ int main(int argc, char **argv)
     if (net_local_addr(env.lfd, addr, sizeof addr, &port, NULL, 0) != 0)
         net_format_hostport(cfg.bind, port, addr, sizeof addr);
     /* Counting starts before the line a client waits for, so no connection goes uncounted. */
-    if (cfg.metrics)
-        counters_note(&metrics.spec);
+    if (cfg.metrics && metrics.spec.note[0])
+        cli_error("%s", metrics.spec.note);
     if (cfg.metrics && srvmetrics_start(&metrics, &conv.stats, &conv.mean, err, sizeof err)) {
         cli_error("cannot start --metrics: %s", err);
         close(env.lfd);

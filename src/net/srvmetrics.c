@@ -140,7 +140,7 @@ static void srvmetrics_append(struct srvmetrics *m, const char *row_kind)
     }
     csv_end_line(&csv);
     /* The first failure is kept for srvmetrics_stop() to return; no row comes after it. */
-    if (csv_append(m->path, header, &csv, m->error) != 0)
+    if (csv_append(m->path, header, &csv, m->error, sizeof m->error) != 0)
         m->failed = 1;
     csv_free(&csv);
 }

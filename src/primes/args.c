@@ -47,3 +47,15 @@ void primes_args_usage(const char *default_output)
            PRIMES_DEFAULT_LIMIT, (unsigned)PRIMES_MAX_LIMIT, default_output, COUNTERS_ENV,
            COUNTERS_DEFAULT_LIST);
 }
+
+int primes_args_events(const struct primes_args *args, struct counters_spec *spec)
+{
+    if (!args->metrics && !args->events)
+        return 0;
+    char err[COUNTERS_ERR_LEN];
+    if (counters_parse_events(spec, args->events, err, sizeof err) != 0)
+        cli_usage_error("%s", err);
+    if (args->metrics && spec->note[0])
+        cli_error("%s", spec->note);
+    return 1;
+}

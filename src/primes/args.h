@@ -40,4 +40,11 @@ int primes_args_take(struct primes_args *args, int key, const char *value);
 /* Prints the help lines of the shared options. */
 void primes_args_usage(const char *default_output);
 
+struct counters_spec;
+
+/* The events to count, when --metrics or --events asks for any: a bad list is a usage
+ * error (exit 2), and with --metrics the note on events that will not be counted goes to
+ * stderr. Returns 1 when spec was filled, 0 when nothing asked for events. */
+int primes_args_events(const struct primes_args *args, struct counters_spec *spec);
+
 #endif

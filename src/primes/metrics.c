@@ -36,7 +36,7 @@ static void primes_metrics_row(struct csv *csv, const struct primes_run *run, co
 
 int primes_metrics_write(const char *path, const struct primes_run *run,
                          const struct counters_result *workers, const struct counters_result *all,
-                         char *err)
+                         char *err, size_t errlen)
 {
     char header[2048] = "program,limit,procs,chunk,schedule,worker,wall_ns,cpu_ns,"
                         "numbers_tested,trial_divisions,primes_found";
@@ -52,7 +52,7 @@ int primes_metrics_write(const char *path, const struct primes_run *run,
         primes_metrics_row(&csv, run, worker, &workers[w]);
     }
     primes_metrics_row(&csv, run, "all", all);
-    int rc = csv_append(path, header, &csv, err);
+    int rc = csv_append(path, header, &csv, err, errlen);
     csv_free(&csv);
     return rc;
 }

@@ -25,6 +25,6 @@ void primes_metrics_sde(struct primes_tally *tally, struct counters_sde sde[PRIM
 /* Appends workers[0..procs-1] and `all` to path. Returns 0, or -1 with a reason in err. */
 int primes_metrics_write(const char *path, const struct primes_run *run,
                          const struct counters_result *workers, const struct counters_result *all,
-                         char *err);
+                         char *err, size_t errlen);
 
 #endif

@@ -53,14 +53,13 @@ int main(int argc, char **argv)
     struct primes_args cfg;
     nonopt_parse(argc, argv, &cfg);
     struct counters_spec spec;
-    if (cfg.metrics || cfg.events)
-        counters_parse(&spec, cfg.events);
+    primes_args_events(&cfg, &spec);
 
+    char err[512];
     struct primes_bitmap bm;
-    int rc = primes_bitmap_map(&bm, cfg.limit, 0);
-    if (rc != 0) {
+    if (primes_bitmap_map(&bm, cfg.limit, 0, err, sizeof err) != 0) {
         cli_error("cannot allocate the result bitmap for --limit %llu: %s",
-                  (unsigned long long)cfg.limit, strerror(-rc));
+                  (unsigned long long)cfg.limit, err);
         return CLI_EXIT_FAILURE;
     }
     struct primes_tally tally = {0};
@@ -69,15 +68,13 @@ int main(int argc, char **argv)
     if (cfg.metrics) {
         struct counters_sde sde[PRIMES_SDE_COUNT];
         primes_metrics_sde(&tally, sde);
-        counters_note(&spec);
         counters_start(&counters, &spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
     }
     primes_scan(&bm, 0, cfg.limit + 1, &tally);
     if (cfg.metrics)
         counters_stop(&counters, &worker);
 
-    char err[512];
-    rc = primes_write(&bm, cfg.output, err);
+    int rc = primes_write(&bm, cfg.output, err, sizeof err);
     primes_bitmap_unmap(&bm);
     if (rc != 0) {
         cli_error("%s", err);
@@ -88,7 +85,7 @@ int main(int argc, char **argv)
         all.wall_ns = timer_wall_ns() - wall0;
         all.cpu_ns = timer_cpu_ns();
         struct primes_run run = {"nonoptimized", cfg.limit, 1, cfg.limit + 1, "serial", &spec};
-        if (primes_metrics_write(cfg.metrics, &run, &worker, &all, err) != 0) {
+        if (primes_metrics_write(cfg.metrics, &run, &worker, &all, err, sizeof err) != 0) {
             cli_error("%s", err);
             return CLI_EXIT_FAILURE;
         }

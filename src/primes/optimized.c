@@ -172,11 +172,12 @@ static void opt_worker(unsigned index, void *arg)
 
 /* Appends a row per worker and the whole-run row to --metrics. */
 static int opt_write_metrics(const struct opt_config *cfg, const struct counters_spec *spec,
-                             const struct opt_shared *shared, uint64_t wall0, char *err)
+                             const struct opt_shared *shared, uint64_t wall0, char *err,
+                             size_t errlen)
 {
     struct counters_result *rows = calloc(cfg->procs, sizeof *rows);
     if (!rows) {
-        snprintf(err, 512, "cannot write '%s': out of memory", cfg->common.metrics);
+        snprintf(err, errlen, "cannot write '%s': out of memory", cfg->common.metrics);
         return -1;
     }
     struct counters_result all = {0};
@@ -190,7 +191,7 @@ static int opt_write_metrics(const struct opt_config *cfg, const struct counters
         cfg->schedule == SCHED_STATIC ? (cfg->common.limit + cfg->procs) / cfg->procs : cfg->chunk;
     struct primes_run run = {
         "optimized", cfg->common.limit, cfg->procs, chunk, opt_schedule_names[cfg->schedule], spec};
-    int rc = primes_metrics_write(cfg->common.metrics, &run, rows, &all, err);
+    int rc = primes_metrics_write(cfg->common.metrics, &run, rows, &all, err, errlen);
     free(rows);
     return rc;
 }
@@ -202,32 +203,36 @@ int main(int argc, char **argv)
     struct opt_config cfg;
     opt_parse(argc, argv, &cfg);
     struct counters_spec spec;
-    if (cfg.common.metrics || cfg.common.events)
-        counters_parse(&spec, cfg.common.events);
-    if (cfg.common.metrics)
-        counters_note(&spec);
+    primes_args_events(&cfg.common, &spec);
 
+    char err[512];
     struct primes_bitmap bm;
-    int rc = primes_bitmap_map(&bm, cfg.common.limit, 1);
+    int rc = primes_bitmap_map(&bm, cfg.common.limit, 1, err, sizeof err);
     size_t shared_bytes = sizeof(struct opt_shared) + cfg.procs * sizeof(struct opt_worker_stats);
-    struct opt_shared *shared =
-        mmap(NULL, shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (rc != 0 || shared == MAP_FAILED) {
+    struct opt_shared *shared = MAP_FAILED;
+    if (rc == 0) {
+        shared =
+            mmap(NULL, shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (shared == MAP_FAILED) {
+            snprintf(err, sizeof err, "mmap: %s", strerror(errno));
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
         cli_error("cannot map shared memory for --limit %llu: %s",
-                  (unsigned long long)cfg.common.limit, strerror(rc != 0 ? -rc : errno));
+                  (unsigned long long)cfg.common.limit, err);
         return CLI_EXIT_FAILURE;
     }
     atomic_init(&shared->next, 0);
 
     struct opt_job job = {.cfg = &cfg, .spec = &spec, .shared = shared, .bm = &bm};
-    char err[512];
     if (workers_run(cfg.procs, opt_worker, &job, err, sizeof err) != 0) {
         cli_error("%s; no output written", err);
         return CLI_EXIT_FAILURE;
     }
-    rc = primes_write(&bm, cfg.common.output, err);
+    rc = primes_write(&bm, cfg.common.output, err, sizeof err);
     if (rc == 0 && cfg.common.metrics)
-        rc = opt_write_metrics(&cfg, &spec, shared, wall0, err);
+        rc = opt_write_metrics(&cfg, &spec, shared, wall0, err, sizeof err);
     primes_bitmap_unmap(&bm);
     munmap(shared, shared_bytes);
     if (rc != 0) {

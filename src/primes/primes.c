@@ -7,7 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int primes_bitmap_map(struct primes_bitmap *bm, uint64_t limit, int shared)
+int primes_bitmap_map(struct primes_bitmap *bm, uint64_t limit, int shared, char *err,
+                      size_t errlen)
 {
     bm->limit = limit;
     bm->bytes = (size_t)((limit / 64 + 1) * sizeof(uint64_t));
@@ -17,7 +18,8 @@ int primes_bitmap_map(struct primes_bitmap *bm, uint64_t limit, int shared)
                    (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         bm->words = NULL;
-        return -errno;
+        snprintf(err, errlen, "mmap: %s", strerror(errno));
+        return -1;
     }
     bm->words = p;
     return 0;
@@ -96,10 +98,10 @@ static char *primes_utoa(uint64_t v, char *end)
     return end;
 }
 
-int primes_write(const struct primes_bitmap *bm, const char *path, char *err)
+int primes_write(const struct primes_bitmap *bm, const char *path, char *err, size_t errlen)
 {
     struct outfile of;
-    if (outfile_open(&of, path, err) != 0)
+    if (outfile_open(&of, path, err, errlen) != 0)
         return -1;
     char line[24];
     char *end = line + sizeof line;
@@ -115,11 +117,11 @@ int primes_write(const struct primes_bitmap *bm, const char *path, char *err)
             if (!first)
                 *--start = '\n';
             first = 0;
-            if (outfile_write(&of, start, (size_t)(end - start), err) != 0) {
+            if (outfile_write(&of, start, (size_t)(end - start), err, errlen) != 0) {
                 outfile_abort(&of);
                 return -1;
             }
         }
     }
-    return outfile_commit(&of, err);
+    return outfile_commit(&of, err, errlen);
 }

@@ -25,8 +25,10 @@ struct primes_bitmap {
     size_t bytes;
 };
 
-/* Maps the bitmap (anonymous, shared when `shared` is set so forked workers can fill it). */
-int primes_bitmap_map(struct primes_bitmap *bm, uint64_t limit, int shared);
+/* Maps the bitmap (anonymous, shared when `shared` is set so forked workers can fill it).
+ * Returns 0, or -1 with "mmap: reason" in err. */
+int primes_bitmap_map(struct primes_bitmap *bm, uint64_t limit, int shared, char *err,
+                      size_t errlen);
 void primes_bitmap_unmap(struct primes_bitmap *bm);
 
 /* Tests every n in [lo, hi) (hi <= limit + 1) by trial division, marking primes in bm. */
@@ -52,6 +54,6 @@ uint32_t primes_isqrt(uint64_t n);
 
 /* Writes the primes in bm to path in primes.txt format (one per line, no final newline),
  * all or nothing. On failure returns -1 with a one-line reason in err. */
-int primes_write(const struct primes_bitmap *bm, const char *path, char *err);
+int primes_write(const struct primes_bitmap *bm, const char *path, char *err, size_t errlen);
 
 #endif

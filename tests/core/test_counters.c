@@ -3,14 +3,23 @@
 #include "check.h"
 #include "counters.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint64_t tested, divisions, active;
+
+/* counters_parse_events that must succeed. */
+static void parse_ok(struct counters_spec *spec, const char *list)
+{
+    char err[COUNTERS_ERR_LEN] = "";
+    REQUIRE_EQ(counters_parse_events(spec, list, err, sizeof err), 0);
+}
 
 static void check_sde_round_trip(void)
 {
     struct counters_spec spec;
-    counters_parse(&spec, "none");
+    parse_ok(&spec, "none");
     ASSERT_EQ(spec.count, 0);
 
     struct counters_sde sde[] = {
@@ -45,7 +54,7 @@ static void check_sde_round_trip(void)
 static void check_hardware_cells(void)
 {
     struct counters_spec spec;
-    counters_parse(&spec, "PAPI_TOT_INS,PAPI_TOT_CYC");
+    parse_ok(&spec, "PAPI_TOT_INS,PAPI_TOT_CYC");
     ASSERT_EQ(spec.count, 2);
     ASSERT_STR_EQ(spec.names[1], "PAPI_TOT_CYC");
     struct counters c;
@@ -70,11 +79,11 @@ static void check_env_and_add(void)
 {
     struct counters_spec spec;
     setenv(COUNTERS_ENV, "PAPI_TOT_INS", 1);
-    counters_parse(&spec, NULL);
+    parse_ok(&spec, NULL);
     ASSERT_EQ(spec.count, 1);
     ASSERT_STR_EQ(spec.names[0], "PAPI_TOT_INS");
     unsetenv(COUNTERS_ENV);
-    counters_parse(&spec, NULL);
+    parse_ok(&spec, NULL);
     ASSERT_EQ(spec.count, 4); /* the documented default list */
     ASSERT_STR_EQ(spec.names[3], "PAPI_BR_MSP");
 
@@ -93,8 +102,63 @@ static void check_env_and_add(void)
     ASSERT_EQ(a.sde[0], 11);
 }
 
+/* A bad list is -1 and one line naming where it came from; the caller goes on (a library
+ * never exits: only a front end turns this into a usage error). */
+static void check_bad_lists(void)
+{
+    struct counters_spec spec;
+    char err[COUNTERS_ERR_LEN];
+    ASSERT_EQ(counters_parse_events(&spec, "A,,B", err, sizeof err), -1);
+    ASSERT_STR_EQ(err, "--events: bad event name in 'A,,B'");
+    ASSERT_EQ(counters_parse_events(&spec, ",A", err, sizeof err), -1);
+    ASSERT_STR_EQ(err, "--events: bad event name in ',A'");
+
+    setenv(COUNTERS_ENV, "A,,B", 1);
+    ASSERT_EQ(counters_parse_events(&spec, NULL, err, sizeof err), -1);
+    ASSERT_STR_EQ(err, "PARLAB_EVENTS: bad event name in 'A,,B'");
+    unsetenv(COUNTERS_ENV);
+
+    /* One event more than the limit. */
+    char list[(COUNTERS_MAX_EVENTS + 1) * 4] = "";
+    for (int i = 0; i <= COUNTERS_MAX_EVENTS; i++) {
+        char item[8];
+        snprintf(item, sizeof item, "%sE%d", i ? "," : "", i);
+        strcat(list, item);
+    }
+    char want[256];
+    snprintf(want, sizeof want, "--events: more than 16 events in '%s'", list);
+    ASSERT_EQ(counters_parse_events(&spec, list, err, sizeof err), -1);
+    ASSERT_STR_EQ(err, want);
+
+    /* A name as long as the buffer that would hold it. */
+    char longname[COUNTERS_NAME_LEN + 1];
+    memset(longname, 'X', COUNTERS_NAME_LEN);
+    longname[COUNTERS_NAME_LEN] = '\0';
+    snprintf(want, sizeof want, "--events: bad event name in '%s'", longname);
+    ASSERT_EQ(counters_parse_events(&spec, longname, err, sizeof err), -1);
+    ASSERT_STR_EQ(err, want);
+
+    /* An unknown name: refused where PAPI can check names, else taken and noted. */
+    int rc = counters_parse_events(&spec, "PAPI_TOT_INS,BOGUS", err, sizeof err);
+    if (counters_have_papi()) {
+        ASSERT_EQ(rc, -1);
+        ASSERT_STR_EQ(err, "--events: unknown event 'BOGUS' (papi_avail and papi_native_avail "
+                           "list the names)");
+    } else {
+        ASSERT_EQ(rc, 0);
+        ASSERT_STR_EQ(
+            spec.note,
+            "not counted: PAPI_TOT_INS,BOGUS (built without PAPI); their cells are empty");
+    }
+
+    /* Still usable after the failures. */
+    parse_ok(&spec, "none");
+    ASSERT_EQ(spec.count, 0);
+}
+
 int main(void)
 {
+    check_bad_lists();
     check_sde_round_trip();
     check_hardware_cells();
     check_env_and_add();

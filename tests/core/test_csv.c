@@ -39,19 +39,19 @@ int main(void)
         "plain,\"a,b\",\"say \"\"hi\"\"\",18446744073709551615,-42,,0.10000000000000001\n");
 
     char err[CSV_ERR_LEN];
-    ASSERT_EQ(csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err), 0);
-    ASSERT_EQ(csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err), 0);
+    ASSERT_EQ(csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err, sizeof err), 0);
+    ASSERT_EQ(csv_append(path, "h1,h2,h3,h4,h5,h6,h7", &csv, err, sizeof err), 0);
     char expected[512];
     snprintf(expected, sizeof expected, "h1,h2,h3,h4,h5,h6,h7\n%s%s", csv.buf, csv.buf);
     ASSERT_STR_EQ(slurp(path), expected);
 
     /* Other columns: refused, file unchanged. */
-    ASSERT_EQ(csv_append(path, "h1,other", &csv, err), -1);
+    ASSERT_EQ(csv_append(path, "h1,other", &csv, err, sizeof err), -1);
     ASSERT_NOT_NULL(strstr(err, "header differs"));
     ASSERT_STR_EQ(slurp(path), expected);
 
     /* A missing directory names the path. */
-    ASSERT_EQ(csv_append("/nonexistent/dir/m.csv", "h", &csv, err), -1);
+    ASSERT_EQ(csv_append("/nonexistent/dir/m.csv", "h", &csv, err, sizeof err), -1);
     ASSERT_STR_EQ(err, "cannot write '/nonexistent/dir/m.csv': No such file or directory");
 
     csv_free(&csv);

@@ -47,7 +47,8 @@ static void setup(struct admit *a, uint64_t max, uint64_t per_addr)
 {
     memset(entries, 0, sizeof entries);
     evicted_count = 0;
-    REQUIRE_EQ(admit_init(a, max, per_addr, record_eviction, entries), 0);
+    char err[256];
+    REQUIRE_EQ(admit_init(a, max, per_addr, record_eviction, entries, err, sizeof err), 0);
 }
 
 /* One address may take every slot; the next from it is turned away, not given a slot

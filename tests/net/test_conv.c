@@ -51,7 +51,8 @@ static void server_init(struct conv_server *s, int quiet, uint64_t idle_s, uint6
                         uint64_t max_clients)
 {
     struct deadline_policy p = {.idle_ns = idle_s * S, .conversation_ns = whole_s * S};
-    REQUIRE_EQ(conv_server_init(s, quiet, &p, max_clients, 0, 1024), 0);
+    char err[256];
+    REQUIRE_EQ(conv_server_init(s, quiet, &p, max_clients, 0, 1024, err, sizeof err), 0);
 }
 
 /* An admitted connection from ip:port on one end of a socket pair; *peer_fd the other. */

@@ -181,7 +181,8 @@ static void *adder(void *arg)
 static void test_threads(void)
 {
     static struct shared s;
-    REQUIRE_EQ(mean_init(&s.mean), 0);
+    char err[256];
+    REQUIRE_EQ(mean_init(&s.mean, err, sizeof err), 0);
     pthread_t tid[THREADS];
     struct worker w[THREADS];
     for (int i = 0; i < THREADS; i++) {

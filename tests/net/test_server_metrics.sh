@@ -86,6 +86,21 @@ else
     assert_eq "threads_created: the ${1:-} model's workers" "$workers" "$threads"
 fi
 
+# A metrics file that cannot be written: the server serves on, and at the end says why
+# in one line and exits 1.
+"$PARLAB_BIN/server" 0 "${model[@]}" --quiet --metrics /dev/full --events none >full.out 2>full.err &
+pid=$!
+for _ in $(seq 100); do
+    grep -q '^Server: listening on ' full.out && break
+    sleep 0.05
+done
+assert_match "unwritable --metrics: server started" '^Server: listening on ' "$(head -1 full.out)"
+kill -TERM $pid
+wait $pid
+assert_eq "unwritable --metrics exit" 1 $?
+assert_eq "unwritable --metrics message" \
+    "server: cannot write '/dev/full': No space left on device; no more metrics rows" "$(cat full.err)"
+
 # Usage errors.
 run_status "$PARLAB_BIN/server" 0 --metrics-interval 1
 assert_eq "--metrics-interval alone exit" 2 "$T_STATUS"

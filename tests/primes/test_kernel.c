@@ -58,8 +58,9 @@ static void check_small_numbers(void)
 static void check_scan_tally(uint64_t limit, uint64_t piece)
 {
     struct primes_bitmap whole, parts;
-    REQUIRE_EQ(primes_bitmap_map(&whole, limit, 0), 0);
-    REQUIRE_EQ(primes_bitmap_map(&parts, limit, 1), 0);
+    char err[256];
+    REQUIRE_EQ(primes_bitmap_map(&whole, limit, 0, err, sizeof err), 0);
+    REQUIRE_EQ(primes_bitmap_map(&parts, limit, 1, err, sizeof err), 0);
     struct primes_tally a = {0}, b = {0};
     primes_scan(&whole, 0, limit + 1, &a);
     for (uint64_t lo = 0; lo <= limit; lo += piece)
@@ -76,7 +77,8 @@ static void check_scan_tally(uint64_t limit, uint64_t piece)
 static void check_published_counts(void)
 {
     struct primes_bitmap bm;
-    REQUIRE_EQ(primes_bitmap_map(&bm, 1000000, 0), 0);
+    char err[256];
+    REQUIRE_EQ(primes_bitmap_map(&bm, 1000000, 0, err, sizeof err), 0);
     struct primes_tally t = {0};
     primes_scan(&bm, 0, 1000001, &t);
     ASSERT_EQ(t.primes_found, 78498);
@@ -89,6 +91,16 @@ static void check_published_counts(void)
     primes_bitmap_unmap(&bm);
 }
 
+/* A bitmap larger than any address space: the mapping fails and says so, in err. */
+static void check_map_failure(void)
+{
+    struct primes_bitmap bm;
+    char err[256] = "";
+    ASSERT_EQ(primes_bitmap_map(&bm, UINT64_MAX - 64, 0, err, sizeof err), -1);
+    ASSERT_STR_EQ(err, "mmap: Cannot allocate memory");
+    ASSERT_NULL(bm.words);
+}
+
 int main(void)
 {
     check_isqrt();
@@ -98,5 +110,6 @@ int main(void)
     check_scan_tally(100000, 4096);
     check_scan_tally(63, 5);
     check_published_counts();
+    check_map_failure();
     return check_done();
 }
