@@ -203,7 +203,8 @@ def peaks(rows, names):
         if series:
             best = max(series, key=lambda x: x[1])
             sat = saturation(series)
-            out.append(f"`{label}` {rate(best[1])} at {best[0]} clients"
+            out.append(f"`{label}` {rate(best[1])} at {best[0]} "
+                       + ("client" if best[0] == 1 else "clients")
                        + (f" (saturated from {sat})" if sat and sat < series[-1][0] else ""))
     if not out:
         return []
