@@ -5,7 +5,12 @@
  * empty and one note says why. parlab's own software-defined events are published through
  * PAPI SDE and read back through an ordinary PAPI event set, exactly as an outside PAPI tool
  * would read them. Built without PAPI, the same API counts SDE values directly and reports
- * every hardware event as unavailable. */
+ * every hardware event as unavailable.
+ *
+ * PAPI (and libsde) are opened by the first call that needs them, counters_parse_events with
+ * a non-empty list or counters_start, so a program that measures nothing never loads them.
+ * Where they will not open, it goes as on a machine that cannot count: software values read
+ * from memory, hardware cells empty, the loader's reason in the note. */
 #ifndef PARLAB_COUNTERS_H
 #define PARLAB_COUNTERS_H
 
@@ -17,6 +22,9 @@
 #define COUNTERS_NAME_LEN     128
 #define COUNTERS_DEFAULT_LIST "PAPI_TOT_INS,PAPI_TOT_CYC,PAPI_L1_DCM,PAPI_BR_MSP"
 #define COUNTERS_ENV          "PARLAB_EVENTS"
+/* The PAPI library to open instead of the one the build found (a path, or a name for the
+ * dynamic loader to look up), e.g. a PAPI built by hand. */
+#define COUNTERS_LIBRARY_ENV "PARLAB_PAPI_LIBRARY"
 /* Room for a message quoting a whole event list. */
 #define COUNTERS_ERR_LEN 4096
 
@@ -87,7 +95,8 @@ void counters_stop(struct counters *c, struct counters_result *out);
 /* Adds b into a (hardware cells stay valid only where both are). */
 void counters_add(struct counters_result *a, const struct counters_result *b);
 
-/* 1 when this build reads events through PAPI. */
+/* 1 when events are read through PAPI: built with it, and the library opens (this opens it
+ * if nothing has yet). */
 int counters_have_papi(void);
 
 #endif

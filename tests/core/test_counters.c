@@ -1,5 +1,6 @@
 /* The PAPI wrapper: software-defined events read through PAPI equal the program's own
- * counts; unavailable hardware events leave invalid cells, never a failure. */
+ * counts; unavailable hardware events leave invalid cells, never a failure; PAPI is loaded
+ * only once counters are asked for. */
 #include "check.h"
 #include "counters.h"
 
@@ -156,11 +157,55 @@ static void check_bad_lists(void)
     ASSERT_EQ(spec.count, 0);
 }
 
+/* 1 when this process has a library whose file name contains `name` mapped. */
+static int mapped(const char *name)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    REQUIRE_NOT_NULL(maps);
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, maps)) {
+        const char *file = strrchr(line, '/');
+        found = file && strstr(file, name) != NULL;
+    }
+    fclose(maps);
+    return found;
+}
+
+/* Nothing that measures nothing (no events, a list refused before any name is looked up)
+ * loads PAPI, libpfm or libsde: the program was not linked with them. */
+static void check_nothing_loaded(void)
+{
+    struct counters_spec spec;
+    char err[COUNTERS_ERR_LEN];
+    parse_ok(&spec, "none");
+    ASSERT_EQ(counters_parse_events(&spec, "A,,B", err, sizeof err), -1);
+    ASSERT_EQ(mapped("libpapi"), 0);
+    ASSERT_EQ(mapped("libpfm"), 0);
+    ASSERT_EQ(mapped("libsde"), 0);
+}
+
+/* Once counters were asked for, a PAPI build has PAPI and libsde in the process. */
+static void check_loaded_when_asked(void)
+{
+#ifdef PARLAB_HAVE_PAPI
+    if (counters_have_papi()) {
+        ASSERT_EQ(mapped("libpapi"), 1);
+        ASSERT_EQ(mapped("libsde"), 1);
+    }
+#else
+    ASSERT_EQ(counters_have_papi(), 0);
+    ASSERT_EQ(mapped("libpapi"), 0);
+#endif
+}
+
 int main(void)
 {
+    check_nothing_loaded();
     check_bad_lists();
     check_sde_round_trip();
     check_hardware_cells();
     check_env_and_add();
+    check_loaded_when_asked();
     return check_done();
 }

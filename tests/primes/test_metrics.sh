@@ -101,6 +101,42 @@ for prog in nonoptimized optimized; do
     assert_eq "$prog empty metrics name exit" 2 "$T_STATUS"
 done
 
+# A run that measures nothing loads none of PAPI, libpfm or libsde (the loader's own log
+# says what it opened); one with --metrics opens PAPI in a PAPI build.
+loaded() {
+    grep -oE 'file=lib(papi|pfm|sde)[^ ]*' "$T_DIR/.stderr" | sed 's/^file=//' | sort -u | paste -sd' '
+}
+for prog in nonoptimized optimized; do
+    LD_DEBUG=files run_status "$PARLAB_BIN/$prog" --limit 10 --output out.txt
+    assert_eq "$prog without --metrics: exit" 0 "$T_STATUS"
+    assert_eq "$prog without --metrics: nothing of PAPI loaded" "" "$(loaded)"
+    LD_DEBUG=files run_status "$PARLAB_BIN/$prog" --limit 10 --output out.txt --metrics m3.csv
+    assert_eq "$prog --metrics: exit" 0 "$T_STATUS"
+    if [[ $papi_build == yes ]]; then
+        assert_match "$prog --metrics: PAPI loaded" 'libpapi\.so.* libsde\.so' "$(loaded)"
+    else
+        assert_eq "$prog --metrics: nothing of PAPI loaded" "" "$(loaded)"
+    fi
+done
+
+# Where PAPI cannot be loaded the run still counts: the software columns exact, the hardware
+# cells empty, one note with the loader's reason, and names taken as given (none can be checked).
+rm -f m.csv
+PARLAB_PAPI_LIBRARY=/nonexistent/libpapi.so run_status "$PARLAB_BIN/optimized" --procs 3 \
+    --metrics m.csv --events PAPI_TOT_INS,NO_SUCH
+assert_eq "unloadable PAPI: exit" 0 "$T_STATUS"
+assert_eq "unloadable PAPI: header" "$expected_header,PAPI_TOT_INS,NO_SUCH" "$(head -1 m.csv)"
+assert_eq "unloadable PAPI: trial divisions" 67740404 "$(run_row m.csv trial_divisions)"
+assert_eq "unloadable PAPI: primes found" 78498 "$(run_row m.csv primes_found)"
+check_sums m.csv "unloadable PAPI"
+assert_eq "unloadable PAPI: hardware cells empty" "" "$(csv_columns m.csv PAPI_TOT_INS NO_SUCH | tr -d ',\n')"
+assert_eq "unloadable PAPI: one line on stderr" 1 "$(wc -l <"$T_DIR/.stderr")"
+if [[ $papi_build == yes ]]; then
+    assert_eq "unloadable PAPI: note" "optimized: not counted on this machine: PAPI_TOT_INS,NO_SUCH (PAPI: /nonexistent/libpapi.so: cannot open shared object file: No such file or directory); their cells are empty" "$T_ERR"
+else
+    assert_eq "unloadable PAPI: note" "optimized: not counted: PAPI_TOT_INS,NO_SUCH (built without PAPI); their cells are empty" "$T_ERR"
+fi
+
 # Columns that differ from the file's are refused, and the file is left as it was.
 cp m.csv before.csv
 run_status "$PARLAB_BIN/optimized" --limit 100 --metrics m.csv --events none
