@@ -82,7 +82,8 @@ int counters_parse_events(struct counters_spec *spec, const char *list, char *er
  * where the machine cannot do that, hardware events are left uncounted. */
 void counters_inherit(struct counters_spec *spec);
 
-/* Publishes `sde` under PAPI SDE library `library` and starts counting in this process. */
+/* Publishes `sde` under PAPI SDE library `library` and starts counting in this process.
+ * `sde` is kept, not copied: it must outlive counters_stop. */
 void counters_start(struct counters *c, const struct counters_spec *spec, const char *library,
                     const struct counters_sde *sde, unsigned sde_count);
 

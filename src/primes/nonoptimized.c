@@ -64,9 +64,10 @@ int main(int argc, char **argv)
     }
     struct primes_tally tally = {0};
     struct counters counters;
+    /* Read by counters_stop: the counters keep a pointer to it, so it lives as long. */
+    struct counters_sde sde[PRIMES_SDE_COUNT];
     struct counters_result worker;
     if (cfg.metrics) {
-        struct counters_sde sde[PRIMES_SDE_COUNT];
         primes_metrics_sde(&tally, sde);
         counters_start(&counters, &spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
     }

@@ -137,8 +137,9 @@ static void opt_worker(unsigned index, void *arg)
     uint64_t end = cfg->common.limit + 1, chunk = cfg->chunk, procs = cfg->procs;
     uint64_t wall0 = timer_wall_ns(), cpu0 = timer_cpu_ns();
     struct counters counters;
+    /* Read by counters_stop: the counters keep a pointer to it, so it lives as long. */
+    struct counters_sde sde[PRIMES_SDE_COUNT];
     if (cfg->common.metrics) {
-        struct counters_sde sde[PRIMES_SDE_COUNT];
         primes_metrics_sde(&st->tally, sde);
         counters_start(&counters, job->spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
     }
