@@ -30,8 +30,9 @@ SERVER_FILES = ("server_clients.csv", "server_repeat.csv", "server_rate.csv",
 
 
 def number(value, where="a server file"):
-    """A cell as a number, None when empty: results.py types the columns it knows; a column
-    it does not yet know (base_kib, block) arrives as its text, checked here."""
+    """A cell as a number, None when empty: results.py types the columns its schemas name;
+    one they leave untyped (server_clients' and server_rate's `block`, past loadgen's
+    columns) arrives as its text, checked here."""
     if value is None or value == "":
         return None
     return value if isinstance(value, (int, float)) else pr.cell(pr.nonneg, value, where)
