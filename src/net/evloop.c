@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Returns 0, or -1 with "call: reason" in err. */
@@ -126,11 +127,17 @@ int evloop_accept(struct evloop *l)
     return backoff;
 }
 
+/* shutdown() first: it takes the socket out of LISTEN at once, whoever else still holds
+ * it. An io_uring poll in flight on the listener does, until the ring is torn down, which
+ * the kernel finishes after the process has exited; without it the next server to bind
+ * the port could find it still listening. */
 void evloop_close_listener(struct evloop *l)
 {
     int lfd = atomic_exchange(&l->lfd, -1);
-    if (lfd >= 0)
+    if (lfd >= 0) {
+        (void)shutdown(lfd, SHUT_RDWR);
         close(lfd);
+    }
 }
 
 void evloop_hand(struct evloop *l, struct evconn *ec)
