@@ -52,7 +52,7 @@ echo "earlier" >primes_optimized.txt
 pid=$!
 sleep 0.3
 kill -KILL "$pid"
-wait "$pid"
+wait "$pid" 2>/dev/null
 assert_eq "killed threads run: status" 137 "$?"
 assert_eq "killed threads run: earlier file untouched" "earlier" "$(cat primes_optimized.txt)"
 assert_eq "killed threads run: no temporary left" "err primes_optimized.txt" "$(ls | paste -sd' ')"
