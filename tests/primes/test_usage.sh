@@ -40,6 +40,9 @@ expect_usage optimized "option '--procs' needs a value (see --help)" --procs
 expect_usage optimized "--chunk: '0' is out of range (1 to 4294967296)" --chunk 0
 expect_usage optimized "--chunk: '-1' is not a whole number from 1 to 4294967296" --chunk -1
 expect_usage optimized "--schedule: 'guided' is not one of dynamic|static|cyclic" --schedule guided
+expect_usage optimized "--backend: 'mpi' is not one of fork|threads|openmp" --backend mpi
+expect_usage optimized "--backend: '' is not one of fork|threads|openmp" --backend ""
+expect_usage optimized "option '--backend' needs a value (see --help)" --backend
 
 assert_eq "nonoptimized output untouched" keep "$(cat primes_nonoptimized.txt)"
 assert_eq "optimized output untouched" keep "$(cat primes_optimized.txt)"
