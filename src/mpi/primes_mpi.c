@@ -208,8 +208,8 @@ static int pm_run_rma(struct pm_rank *r, char *err, size_t errlen)
     uint64_t *counter = NULL;
     MPI_Win win;
     MPI_Aint bytes = r->rank == 0 ? (MPI_Aint)sizeof *counter : 0;
-    int rc = MPI_Win_allocate(bytes, (int)sizeof *counter, MPI_INFO_NULL, MPI_COMM_WORLD,
-                              &counter, &win);
+    int rc = MPI_Win_allocate(bytes, (int)sizeof *counter, MPI_INFO_NULL, MPI_COMM_WORLD, &counter,
+                              &win);
     if (rc != MPI_SUCCESS) {
         snprintf(err, errlen, "MPI_Win_allocate: error %d", rc);
         return -1;
@@ -320,8 +320,8 @@ static int pm_compute(struct pm_rank *r, const struct counters_spec *spec,
 
 /* Rank 0: a row per rank and the whole-run row, appended to --metrics. */
 static int pm_write_metrics(const struct pm_config *cfg, const struct counters_spec *spec,
-                            const struct pm_rank_stats *stats, int size, uint64_t wall0,
-                            char *err, size_t errlen)
+                            const struct pm_rank_stats *stats, int size, uint64_t wall0, char *err,
+                            size_t errlen)
 {
     struct counters_result *rows = calloc((size_t)size, sizeof *rows);
     if (!rows) {
@@ -338,12 +338,12 @@ static int pm_write_metrics(const struct pm_config *cfg, const struct counters_s
     all.wall_ns = timer_wall_ns() - wall0;
     all.cpu_ns = cpu;
     uint64_t end = cfg->common.limit + 1;
-    uint64_t chunk = cfg->schedule == PM_STATIC ? (end + (uint64_t)size - 1) / (uint64_t)size
-                                                : cfg->chunk;
+    uint64_t chunk =
+        cfg->schedule == PM_STATIC ? (end + (uint64_t)size - 1) / (uint64_t)size : cfg->chunk;
     const char *schedule = cfg->schedule == PM_DYNAMIC ? pm_dynamic_columns[cfg->dynamic]
                                                        : pm_schedule_names[cfg->schedule];
-    struct primes_run run = {"primes_mpi", cfg->common.limit, (unsigned)size, chunk, schedule,
-                             spec};
+    struct primes_run run = {"primes_mpi", cfg->common.limit, (unsigned)size,
+                             chunk,        schedule,          spec};
     int rc = primes_metrics_write(cfg->common.metrics, &run, rows, &all, err, errlen);
     free(rows);
     return rc;
