@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # package:probe - a probe starting with / is a file that must exist, otherwise a command.
-group_build="cmake:cmake gcc:gcc make:make pkg-config:pkg-config libpapi-dev:/usr/include/papi.h liburing-dev:/usr/include/liburing.h"
+group_build="cmake:cmake gcc:gcc make:make pkg-config:pkg-config libpapi-dev:/usr/include/papi.h liburing-dev:/usr/include/liburing.h openmpi-bin:mpirun libopenmpi-dev:mpicc"
 group_lint="clang-format:clang-format cppcheck:cppcheck"
 group_sanitize="clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
 group_test="python3:python3 procps:pgrep gnuplot-nox:gnuplot valgrind:valgrind python3-scipy:/usr/lib/python3/dist-packages/scipy/__init__.py"
