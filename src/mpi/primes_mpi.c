@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "outfile.h"
 #include "primes.h"
+#include "schedule.h"
 #include "timer.h"
 
 #include <fcntl.h>
@@ -31,9 +32,6 @@
  * show that a rank dying mid-run fails the job and writes nothing. */
 #define PM_KILL_ENV "PARLAB_MPI_KILL_RANK"
 
-enum pm_schedule { PM_DYNAMIC, PM_STATIC, PM_CYCLIC };
-static const char *const pm_schedule_names[] = {"dynamic", "static", "cyclic", NULL};
-
 /* How dynamic hands out chunks: a counter on rank 0 that every rank fetch-and-adds through
  * one-sided MPI (no rank answers), or rank 0 answering each rank's request by message. */
 enum pm_dynamic { PM_RMA, PM_MASTER };
@@ -44,7 +42,7 @@ static const char *const pm_dynamic_columns[] = {"dynamic-rma", "dynamic-master"
 struct pm_config {
     struct primes_args common; /* limit, output, metrics, events */
     uint64_t chunk;
-    enum pm_schedule schedule;
+    enum primes_schedule schedule;
     enum pm_dynamic dynamic;
 };
 
@@ -107,7 +105,7 @@ static void pm_take(void *ctx, int key, const char *value)
         cfg->chunk = cli_parse_u64("--chunk", value, 1, PM_MAX_CHUNK);
         break;
     case PM_SCHEDULE:
-        cfg->schedule = cli_parse_choice("--schedule", value, pm_schedule_names);
+        cfg->schedule = cli_parse_choice("--schedule", value, primes_schedule_names);
         break;
     case PM_DYNAMIC_HOW:
         cfg->dynamic = cli_parse_choice("--dynamic", value, pm_dynamic_names);
@@ -137,7 +135,7 @@ static int pm_parse(int argc, char **argv, int rank, struct pm_config *cfg,
 {
     primes_args_init(&cfg->common, "primes_mpi.txt");
     cfg->chunk = PM_DEFAULT_CHUNK;
-    cfg->schedule = PM_DYNAMIC;
+    cfg->schedule = PRIMES_SCHED_DYNAMIC;
     cfg->dynamic = PM_RMA;
     int saved_out = -1, saved_err = -1;
     if (rank != 0) {
@@ -171,45 +169,40 @@ static int pm_parse(int argc, char **argv, int rank, struct pm_config *cfg,
     return status;
 }
 
-/* Scans [lo, min(lo + chunk, end)) and applies the kill hook. */
-static void pm_scan_chunk(struct pm_rank *r, uint64_t lo, uint64_t chunk)
+/* The kill hook, called before each unit of work after the first. */
+static void pm_maybe_die(struct pm_rank *r)
 {
-    uint64_t hi = chunk > r->end - lo ? r->end : lo + chunk;
-    primes_scan(&r->bm, lo, hi, &r->tally);
     if (r->kill_after > 0 && --r->kill_after == 0)
         raise(SIGKILL);
-}
-
-/* static: rank k of P takes [end*k/P, end*(k+1)/P), as optimized's workers do. */
-static void pm_run_static(struct pm_rank *r)
-{
-    uint64_t p = (uint64_t)r->size, k = (uint64_t)r->rank;
-    uint64_t lo = r->end * k / p, hi = r->end * (k + 1) / p;
-    if (lo < hi)
-        pm_scan_chunk(r, lo, hi - lo);
-}
-
-/* cyclic: chunk j goes to rank j mod P. */
-static void pm_run_cyclic(struct pm_rank *r)
-{
-    uint64_t chunk = r->cfg->chunk, stride = chunk * (uint64_t)r->size;
-    for (uint64_t lo = (uint64_t)r->rank * chunk; lo < r->end; lo += stride) {
-        pm_scan_chunk(r, lo, chunk);
-        if (lo > UINT64_MAX - stride)
-            break;
-    }
 }
 
 /* dynamic by RMA: a counter in rank 0's window, the next free number; every rank (rank 0
  * too) adds a chunk to it with MPI_Fetch_and_op and scans what it got back, until that is
  * past the end. Nobody has to answer: the library carries the atomic to rank 0. */
-static int pm_run_rma(struct pm_rank *r, char *err, size_t errlen)
+struct pm_rma {
+    struct pm_rank *r;
+    MPI_Win win;
+    int started;
+};
+
+static uint64_t pm_next_rma(void *ctx, uint64_t chunk)
+{
+    struct pm_rma *m = ctx;
+    if (m->started++)
+        pm_maybe_die(m->r);
+    uint64_t lo = 0;
+    MPI_Fetch_and_op(&chunk, &lo, MPI_UINT64_T, 0, 0, MPI_SUM, m->win);
+    MPI_Win_flush(0, m->win);
+    return lo;
+}
+
+static int pm_run_rma(struct pm_rank *r, struct primes_share share, char *err, size_t errlen)
 {
     uint64_t *counter = NULL;
-    MPI_Win win;
+    struct pm_rma m = {.r = r};
     MPI_Aint bytes = r->rank == 0 ? (MPI_Aint)sizeof *counter : 0;
     int rc = MPI_Win_allocate(bytes, (int)sizeof *counter, MPI_INFO_NULL, MPI_COMM_WORLD, &counter,
-                              &win);
+                              &m.win);
     if (rc != MPI_SUCCESS) {
         snprintf(err, errlen, "MPI_Win_allocate: error %d", rc);
         return -1;
@@ -218,17 +211,12 @@ static int pm_run_rma(struct pm_rank *r, char *err, size_t errlen)
         *counter = 0;
     /* The counter is zero on rank 0 before anyone adds to it. */
     MPI_Barrier(MPI_COMM_WORLD);
-    uint64_t chunk = r->cfg->chunk, lo = 0;
-    MPI_Win_lock_all(MPI_MODE_NOCHECK, win);
-    for (;;) {
-        MPI_Fetch_and_op(&chunk, &lo, MPI_UINT64_T, 0, 0, MPI_SUM, win);
-        MPI_Win_flush(0, win);
-        if (lo >= r->end)
-            break;
-        pm_scan_chunk(r, lo, chunk);
-    }
-    MPI_Win_unlock_all(win);
-    MPI_Win_free(&win);
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, m.win);
+    share.next = pm_next_rma;
+    share.next_ctx = &m;
+    primes_scan_share(&share, (unsigned)r->rank, &r->bm, &r->tally);
+    MPI_Win_unlock_all(m.win);
+    MPI_Win_free(&m.win);
     return 0;
 }
 
@@ -236,78 +224,88 @@ enum { PM_TAG_ASK = 1, PM_TAG_GIVE = 2 };
 
 /* dynamic by master-worker: rank 0 keeps the counter and answers every request with the
  * first number of a chunk (past the end: stop). It scans chunks too, serving whatever
- * requests are waiting before each one, so that P ranks are P scanners as in the RMA
- * variant; once the numbers run out it only answers, until every other rank was told to
- * stop. */
-static void pm_master(struct pm_rank *r)
+ * requests are waiting before taking each one, so that P ranks are P scanners as in the
+ * RMA variant; once the numbers run out it only answers, until every other rank was told
+ * to stop. */
+struct pm_master {
+    struct pm_rank *r;
+    uint64_t next; /* rank 0: the first number not yet handed out */
+    int stopped;   /* rank 0: ranks told to stop */
+    int started;
+};
+
+/* Rank 0 answers one request: the next chunk, or (none left) stop. */
+static void pm_answer(struct pm_master *m, uint64_t chunk)
 {
-    uint64_t chunk = r->cfg->chunk, next = 0;
-    int stopped = 0, others = r->size - 1;
-    for (;;) {
-        while (stopped < others) {
-            MPI_Status st;
-            if (next < r->end) {
-                int waiting = 0;
-                MPI_Iprobe(MPI_ANY_SOURCE, PM_TAG_ASK, MPI_COMM_WORLD, &waiting, &st);
-                if (!waiting)
-                    break;
-            }
-            MPI_Recv(NULL, 0, MPI_BYTE, MPI_ANY_SOURCE, PM_TAG_ASK, MPI_COMM_WORLD, &st);
-            uint64_t lo = next;
-            if (next < r->end)
-                next = chunk > r->end - next ? r->end : next + chunk;
-            else
-                stopped++;
-            MPI_Send(&lo, 1, MPI_UINT64_T, st.MPI_SOURCE, PM_TAG_GIVE, MPI_COMM_WORLD);
-        }
-        if (next >= r->end)
-            break;
-        uint64_t lo = next;
-        next = chunk > r->end - next ? r->end : next + chunk;
-        pm_scan_chunk(r, lo, chunk);
-    }
+    MPI_Status st;
+    MPI_Recv(NULL, 0, MPI_BYTE, MPI_ANY_SOURCE, PM_TAG_ASK, MPI_COMM_WORLD, &st);
+    uint64_t lo = m->next;
+    if (m->next < m->r->end)
+        m->next = chunk > m->r->end - m->next ? m->r->end : m->next + chunk;
+    else
+        m->stopped++;
+    MPI_Send(&lo, 1, MPI_UINT64_T, st.MPI_SOURCE, PM_TAG_GIVE, MPI_COMM_WORLD);
 }
 
-static void pm_worker(struct pm_rank *r)
+static uint64_t pm_next_master(void *ctx, uint64_t chunk)
 {
-    for (;;) {
+    struct pm_master *m = ctx;
+    if (m->started++)
+        pm_maybe_die(m->r);
+    if (m->r->rank != 0) {
         uint64_t lo;
         MPI_Send(NULL, 0, MPI_BYTE, 0, PM_TAG_ASK, MPI_COMM_WORLD);
         MPI_Recv(&lo, 1, MPI_UINT64_T, 0, PM_TAG_GIVE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (lo >= r->end)
-            break;
-        pm_scan_chunk(r, lo, r->cfg->chunk);
+        return lo;
     }
+    for (int waiting = 1; waiting && m->next < m->r->end;) {
+        MPI_Iprobe(MPI_ANY_SOURCE, PM_TAG_ASK, MPI_COMM_WORLD, &waiting, MPI_STATUS_IGNORE);
+        if (waiting)
+            pm_answer(m, chunk);
+    }
+    uint64_t lo = m->next;
+    if (m->next < m->r->end)
+        m->next = chunk > m->r->end - m->next ? m->r->end : m->next + chunk;
+    return lo;
 }
 
-/* This rank's share of the numbers, measured when --metrics asks. */
+static void pm_run_master(struct pm_rank *r, struct primes_share share)
+{
+    struct pm_master m = {.r = r};
+    share.next = pm_next_master;
+    share.next_ctx = &m;
+    primes_scan_share(&share, (unsigned)r->rank, &r->bm, &r->tally);
+    if (r->rank == 0)
+        while (m.stopped < r->size - 1)
+            pm_answer(&m, share.chunk);
+}
+
+/* This rank's share of the numbers, by schedule.c as optimized's workers take theirs,
+ * measured when --metrics asks. */
 static int pm_compute(struct pm_rank *r, const struct counters_spec *spec,
                       struct counters_result *result, char *err, size_t errlen)
 {
     const struct pm_config *cfg = r->cfg;
     uint64_t wall0 = timer_wall_ns(), cpu0 = timer_cpu_ns();
     struct counters counters;
+    /* Read by counters_stop: the counters keep a pointer to it, so it lives as long. */
+    struct counters_sde sde[PRIMES_SDE_COUNT];
     if (cfg->common.metrics) {
-        struct counters_sde sde[PRIMES_SDE_COUNT];
         primes_metrics_sde(&r->tally, sde);
         counters_start(&counters, spec, PRIMES_SDE_LIBRARY, sde, PRIMES_SDE_COUNT);
     }
+    struct primes_share share = {.schedule = cfg->schedule,
+                                 .end = r->end,
+                                 .chunk = cfg->chunk,
+                                 .workers = (unsigned)r->size};
     int rc = 0;
-    switch (cfg->schedule) {
-    case PM_STATIC:
-        pm_run_static(r);
-        break;
-    case PM_CYCLIC:
-        pm_run_cyclic(r);
-        break;
-    case PM_DYNAMIC:
-        if (cfg->dynamic == PM_RMA)
-            rc = pm_run_rma(r, err, errlen);
-        else if (r->rank == 0)
-            pm_master(r);
-        else
-            pm_worker(r);
-        break;
+    if (cfg->schedule != PRIMES_SCHED_DYNAMIC) {
+        primes_scan_share(&share, (unsigned)r->rank, &r->bm, &r->tally);
+        pm_maybe_die(r);
+    } else if (cfg->dynamic == PM_RMA) {
+        rc = pm_run_rma(r, share, err, errlen);
+    } else {
+        pm_run_master(r, share);
     }
     if (cfg->common.metrics) {
         counters_stop(&counters, result);
@@ -337,11 +335,14 @@ static int pm_write_metrics(const struct pm_config *cfg, const struct counters_s
     }
     all.wall_ns = timer_wall_ns() - wall0;
     all.cpu_ns = cpu;
-    uint64_t end = cfg->common.limit + 1;
-    uint64_t chunk =
-        cfg->schedule == PM_STATIC ? (end + (uint64_t)size - 1) / (uint64_t)size : cfg->chunk;
-    const char *schedule = cfg->schedule == PM_DYNAMIC ? pm_dynamic_columns[cfg->dynamic]
-                                                       : pm_schedule_names[cfg->schedule];
+    struct primes_share share = {.schedule = cfg->schedule,
+                                 .end = cfg->common.limit + 1,
+                                 .chunk = cfg->chunk,
+                                 .workers = (unsigned)size};
+    uint64_t chunk = primes_share_unit(&share);
+    const char *schedule = cfg->schedule == PRIMES_SCHED_DYNAMIC
+                               ? pm_dynamic_columns[cfg->dynamic]
+                               : primes_schedule_names[cfg->schedule];
     struct primes_run run = {"primes_mpi", cfg->common.limit, (unsigned)size,
                              chunk,        schedule,          spec};
     int rc = primes_metrics_write(cfg->common.metrics, &run, rows, &all, err, errlen);
