@@ -7,11 +7,8 @@ source "$(dirname "$PARLAB_TESTS")/bench/csv.sh" || exit 1
 mpirun_bin=${1:?usage: test_mpi.sh MPIRUN}
 cd "$T_DIR"
 
-# Ranks talk over TCP (loopback here) even on one machine; more ranks than cores is
-# allowed; root may run it (CI does).
-MPIRUN=("$mpirun_bin" --mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include lo
-    --oversubscribe)
-[[ $(id -u) -eq 0 ]] && MPIRUN+=(--allow-run-as-root)
+# Ranks talk over TCP (loopback here) even on one machine, as bench/mpirun-tcp runs them.
+MPIRUN=(env PARLAB_MPIRUN="$mpirun_bin" "$(dirname "$PARLAB_TESTS")/bench/mpirun-tcp")
 
 # mpi NP ARGS...: primes_mpi on NP ranks, captured as run_status does.
 mpi() {
