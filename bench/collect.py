@@ -263,8 +263,8 @@ def fingerprint():
 
 # -- the binaries ---------------------------------------------------------------------------
 
-PROGRAMS = ("nonoptimized", "optimized", "server", "loadgen", "client", "runone", "floor_thread",
-            "floor_epoll")
+PROGRAMS = ("nonoptimized", "optimized", "primes_mpi", "server", "loadgen", "client", "runone",
+            "floor_thread", "floor_epoll")
 BUILD_ID_RE = re.compile(rb"parlab-build: version=([0-9A-Za-z.]+) commit=([0-9a-f]{4,40}|unknown) "
                          rb"dirty=([01?])\0")
 

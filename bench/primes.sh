@@ -18,6 +18,33 @@ variant_optimized() { # LIMIT PROCS SCHEDULE CHUNK
         "$BIN/optimized" --limit "$1" --procs "$2" --schedule "$3" --chunk "$4" --output out.txt)
 }
 
+# Every backend optimized has in this build: fork (the lab's program), threads, and openmp
+# where the compiler had OpenMP.
+primes_backends_built() {
+    PRIMES_BACKENDS="fork threads"
+    "$BIN/optimized" --help | grep -q 'openmp: .*not in this build' ||
+        PRIMES_BACKENDS+=" openmp"
+}
+
+variant_backend() { # BACKEND LIMIT PROCS: the dynamic schedule, chunk 1000
+    local program=optimized
+    [[ $1 == fork ]] || program=optimized-$1
+    VARIANTS+=(@ "$program" "$2" "$3" dynamic 1000
+        "$BIN/optimized" --backend "$1" --limit "$2" --procs "$3" --output out.txt)
+}
+
+# MPI where it was built and mpirun is there: its ranks over TCP (bench/mpirun-tcp, named by
+# meta.json's mpi_transport), dynamic by the RMA counter, chunk 1000; timed with mpirun.
+primes_mpi_built() {
+    [[ -x $BIN/primes_mpi ]] && command -v mpirun >/dev/null
+}
+
+variant_mpi() { # LIMIT PROCS
+    primes_mpi_built || return 0
+    VARIANTS+=(@ primes_mpi "$1" "$2" dynamic 1000
+        "$BENCH/mpirun-tcp" -np "$2" "$BIN/primes_mpi" --limit "$1" --output out.txt)
+}
+
 variant_nonoptimized() { # LIMIT
     VARIANTS+=(@ nonoptimized "$1" 1 serial "$(($1 + 1))"
         "$BIN/nonoptimized" --limit "$1" --output out.txt)
@@ -38,10 +65,46 @@ primes_compare() {
     VARIANTS=()
 }
 
-primes_metrics() { # LIMIT PROCS SCHEDULE CHUNK: one run with --metrics, per-worker counters
-    once_point "primes_metrics limit=$1 procs=$2 schedule=$3 chunk=$4" -- \
-        "$BIN/optimized" --limit "$1" --procs "$2" --schedule "$3" --chunk "$4" --output out.txt \
+primes_metrics() { # LIMIT PROCS SCHEDULE CHUNK [BACKEND]: one run with --metrics, per worker
+    once_point "primes_metrics limit=$1 procs=$2 schedule=$3 chunk=$4${5:+ backend=$5}" -- \
+        "$BIN/optimized" --limit "$1" --procs "$2" --schedule "$3" --chunk "$4" \
+        --backend "${5:-fork}" --output out.txt --metrics "$RUN/primes_metrics.csv"
+}
+
+primes_mpi_metrics() { # LIMIT PROCS: one primes_mpi run with --metrics, a row per rank
+    primes_mpi_built || return 0
+    once_point "primes_metrics limit=$1 procs=$2 primes_mpi" -- \
+        "$BENCH/mpirun-tcp" -np "$2" "$BIN/primes_mpi" --limit "$1" --output out.txt \
         --metrics "$RUN/primes_metrics.csv"
+}
+
+# Every backend side by side, against the single process, in one comparison per N: at N = 10
+# (start-up alone: loading, starting the workers, writing the file), 10^6, and 10^7 (full
+# sweep only); then a --metrics run of each at 10^6, for the per-worker balance.
+primes_backends() { # RUNS WARMUP ATTEMPTS BIG_RUNS BIG_WARMUP BIG_ATTEMPTS MODE PROCS...
+    local runs=$1 warmup=$2 attempts=$3 big_runs=$4 big_warmup=$5 big_attempts=$6 mode=$7
+    shift 7
+    local limits="$PRIMES_STARTUP_LIMIT 1000000" n b p r w a
+    [[ $mode == full ]] && limits+=" 10000000"
+    [[ $mode == tiny ]] && limits="$PRIMES_STARTUP_LIMIT 10000"
+    primes_backends_built
+    for n in $limits; do
+        r=$runs w=$warmup a=$attempts
+        ((n >= 3000000)) && r=$big_runs w=$big_warmup a=$big_attempts
+        variant_nonoptimized "$n"
+        for b in $PRIMES_BACKENDS; do
+            for p in "$@"; do variant_backend "$b" "$n" "$p"; done
+        done
+        for p in "$@"; do variant_mpi "$n" "$p"; done
+        primes_compare primes_backends "$r" "$w" "$a" "limit=$n"
+    done
+    n=1000000
+    [[ $mode == tiny ]] && n=10000
+    for b in $PRIMES_BACKENDS; do
+        [[ $b == fork ]] && continue # the process sweep's metrics runs have it
+        for p in "$@"; do primes_metrics "$n" "$p" dynamic 1000 "$b"; done
+    done
+    for p in "$@"; do primes_mpi_metrics "$n" "$p"; done
 }
 
 # checksum_point PROGRAM LIMIT PROCS SCHEDULE CHUNK -- COMMAND...: runs COMMAND once (it
@@ -154,6 +217,11 @@ primes_sweeps() {
         "$PY" "$BENCH/python/optimized.py" $limit out.txt "$CORES")
     variant_primesieve $limit
     primes_compare primes_python $big_runs $big_warmup $big_attempts "limit=$limit"
+
+    # Every way of going parallel: fork, threads, OpenMP, MPI.
+    # shellcheck disable=SC2086 # procs_list is a list of numbers
+    primes_backends $runs $warmup $attempts $big_runs $big_warmup $big_attempts "$mode" \
+        $procs_list
 
     # Deterministic figures for the regression gate: output checksums, instruction counts.
     primes_checks $limit checksum_point

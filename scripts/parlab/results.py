@@ -213,7 +213,10 @@ SERVER_METRICS_ADDED = {"threads_created": count, "cpu_user_us": count, "cpu_sys
 ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED,
          id(SERVER_METRICS): SERVER_METRICS_ADDED, id(MEMORY): MEMORY_ADDED}
 
-TIMED_SWEEPS = ("primes_procs", "primes_chunk", "primes_size", "primes_python")
+# The sweeps that ran before bench/measure (a run may hold hyperfine's JSON for them), and
+# every timed sweep.
+OLDER_SWEEPS = ("primes_procs", "primes_chunk", "primes_size", "primes_python")
+TIMED_SWEEPS = OLDER_SWEEPS + ("primes_backends",)
 # Schema of every CSV bench/run writes; `extra` types the columns a file may add (one per
 # hardware event), None ignores them.
 SCHEMAS = {f"{s}.csv": (TIMING, None) for s in TIMED_SWEEPS}
@@ -237,15 +240,19 @@ SCHEMAS.update({
 # where a newer one has runs.csv).
 SWEEP_FILES = {
     "primes": [f"{s}.csv" for s in TIMED_SWEEPS]
-    + [(f"{s}.runs.csv", f"{s}.hyperfine.json") for s in TIMED_SWEEPS]
+    + [(f"{s}.runs.csv", f"{s}.hyperfine.json") for s in OLDER_SWEEPS]
+    + ["primes_backends.runs.csv"]
     + ["primes_checksums.csv", "primes_metrics.csv"],
     "server": ["server_clients.csv", "server_rate.csv", "server_hold.csv", "server_cost.csv",
                "server_stack.csv"],
 }
 # Files a sweep has written only since bench/run recorded a meta.json key: required of the
 # runs whose meta.json has the key, so runs of before them (the committed baselines) still
-# read. server_cpus came with the sweeps per concurrency model.
-SWEEP_FILES_SINCE = {"server_cost.csv": "server_cpus", "server_stack.csv": "server_cpus"}
+# read. server_cpus came with the sweeps per concurrency model, primes_backends with the sweep of
+# every parallel backend.
+SWEEP_FILES_SINCE = {"server_cost.csv": "server_cpus", "server_stack.csv": "server_cpus",
+                     "primes_backends.csv": "primes_backends",
+                     "primes_backends.runs.csv": "primes_backends"}
 
 
 def read_csv(path, schema, extra=None, added=None):
@@ -397,6 +404,7 @@ class Run:
         self.chunk = self._points("primes_chunk.csv")
         self.size = self._points("primes_size.csv")
         self.python = self._points("primes_python.csv")
+        self.backends = self._points("primes_backends.csv")
         self.metrics = self.tables.get("primes_metrics.csv")
         self.checksums = self.tables.get("primes_checksums.csv")
         self.instructions = self.tables.get("primes_instructions.csv")

@@ -309,7 +309,7 @@ def legacy(tmp, base, slow):
     # The same machine, a baseline in the old format: timings cannot be judged.
     old = os.path.join(tmp, "old_format")
     shutil.copytree(slow, old)
-    for sweep in REG.pr.TIMED_SWEEPS:
+    for sweep in REG.pr.OLDER_SWEEPS:
         os.remove(os.path.join(old, f"{sweep}.runs.csv"))
         with open(os.path.join(old, f"{sweep}.hyperfine.json"), "w") as f:
             json.dump({"results": []}, f)
