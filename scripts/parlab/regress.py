@@ -62,7 +62,10 @@ def mann_whitney_p(a, b):
 # -- reading runs ------------------------------------------------------------------------
 
 KEY_FIELDS = tuple(pr.KEY)
-JUDGED_PROGRAMS = ("nonoptimized", "optimized")
+JUDGED_PROGRAMS = ("nonoptimized", "optimized", "optimized-threads", "optimized-openmp")
+# Reported, not judged, and why: the yardsticks say the machine changed, not parlab's code;
+# primes_mpi's time is mostly mpirun's start-up (Open MPI's), and its ranks' TCP traffic.
+NOT_JUDGED = {"primes_mpi": "MPI program: mostly mpirun's start-up; reported, not judged"}
 
 
 def key_text(fields):
@@ -164,9 +167,10 @@ class Gate:
             # primesieve and the Python solutions are the yardsticks, not parlab's code: a
             # change in them says the machine changed.
             judged = fields["program"] in JUDGED_PROGRAMS
+            note = "" if judged else NOT_JUDGED.get(fields["program"], "reference program: "
+                                                    "reported, not judged")
             self.samples(metric, b, cur[key][1], lambda v: f"{v:.4f}", False,
-                         judged=judged, note="" if judged else "reference program: reported, "
-                         "not judged")
+                         judged=judged, note=note)
 
     def samples(self, metric, b, c, shown, higher_is_better, judged=True, note=""):
         """Judges two samples of one metric. Worse fails when the median is worse by more than

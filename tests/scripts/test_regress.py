@@ -82,12 +82,14 @@ def seal(folder, complete=True, machine=MACHINE, cores=2, compiler="cc 12.2.0"):
 
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
              instructions=30_000_000, divisions=67740404, reference_scale=1.0, server=None,
-             burst=0, check_procs=2, labels=("parlab", "epoll"), **meta):
+             burst=0, check_procs=2, labels=("parlab", "epoll"), backends=None, **meta):
     """A complete run: a serial point and two optimized points (procs sweep) and one chunk
     point, all times times `scale`, the first `burst` runs of each 1.8 times longer (load
     from elsewhere), and primesieve and Python as reference programs; with server =
     (thread sessions/s, epoll-1 sessions/s, pairs), the server's paired repeats, labelled
-    `labels` (a run of before the concurrency models names them parlab and epoll)."""
+    `labels` (a run of before the concurrency models names them parlab and epoll); with
+    backends = (threads scale, primes_mpi scale), the backend sweep's threads and MPI points,
+    their times times those too."""
     rng = random.Random(seed)
     os.makedirs(folder)
 
@@ -103,6 +105,10 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
                                          times(0.005 * reference_scale, runs, jitter, rng))])
     timed_sweep(folder, "primes_python", [("python_nonoptimized", 1, "serial", 1000001,
                                            times(2.5 * reference_scale, runs, jitter, rng))])
+    if backends:
+        timed_sweep(folder, "primes_backends",
+                    [("optimized-threads", 2, "dynamic", 1000, sample(0.050 * backends[0])),
+                     ("primes_mpi", 2, "dynamic", 1000, sample(0.600 * backends[1]))])
     with open(os.path.join(folder, "primes_checksums.csv"), "w") as f:
         f.write("program,limit,procs,schedule,chunk,sha256,bytes\n")
         f.write(f"optimized,1000000,{check_procs},dynamic,1000,{checksum},538467\n")
@@ -404,6 +410,19 @@ def main():
         rc, out, _ = gate(base, made(tmp, "ref", reference_scale=1.5), "--all")
         check("a slower reference program (primesieve) is reported, not failed", 0, rc)
         check("reference program: said so", True, "reference program" in out)
+
+        # The backends: threads are parlab's code, judged; primes_mpi's time is mostly
+        # mpirun's, reported only.
+        rc, out, _ = gate(made(tmp, "bk", backends=(1.0, 1.0)),
+                          made(tmp, "bk_slow", backends=(1.3, 1.0)))
+        check("threads backend 30% slower fails", 1, rc)
+        check("threads backend 30% slower: its row", ["optimized-threads"],
+              [l.split()[1].split("=")[1] for l in verdicts(out, "SLOWER")])
+        rc, out, _ = gate(made(tmp, "bk2", backends=(1.0, 1.0)),
+                          made(tmp, "bk2_mpi", backends=(1.0, 1.5)), "--all")
+        check("primes_mpi 50% slower passes", 0, rc)
+        check("primes_mpi 50% slower: said why it is not judged", True,
+              "mostly mpirun's start-up" in out)
 
         rc, out, _ = gate(base, made(tmp, "changed", checksum="cd" * 32))
         check("changed checksum fails", 1, rc)
