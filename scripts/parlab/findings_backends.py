@@ -132,11 +132,11 @@ def openmp_vs_threads(nums, limit):
         return instead
     _, lo, hi, text = nums.ratio_bounds(thr, omp)
     off = abs(omp.median / thr.median - 1)
-    how = ("the same within the noise (the interval holds 1)" if within_noise(lo, hi) else
-           "slower" if omp.median > thr.median else "faster")
-    return [f"At {where}, OpenMP (`optimized-openmp`, {nums.time(omp)}) is within "
-            f"{off:.0%} of threads, {how}: its speed {text} times threads', against "
-            f"{nums.base(thr, '`optimized-threads`')}."]
+    how = (f"is within {off:.0%} of threads, the same within the noise (the interval holds 1)"
+           if within_noise(lo, hi) else f"takes {off:.0%} longer than threads"
+           if omp.median > thr.median else f"takes {off:.0%} less time than threads")
+    return [f"At {where}, OpenMP (`optimized-openmp`, {nums.time(omp)}) {how}: its speed "
+            f"{text} times threads', against {nums.base(thr, '`optimized-threads`')}."]
 
 
 def mpi(nums, limit):
