@@ -138,12 +138,16 @@ def has(what, text, pattern):
 
 
 def sig3(x):
-    """Three significant digits, trailing zeros kept, as a ratio is shown."""
-    return f"{x:.{max(0, 2 - math.floor(math.log10(abs(x))))}f}"
+    """Three significant digits, trailing zeros kept, as a ratio is shown (0.9996: 1.00)."""
+    v = float(f"{x:.3g}")
+    return f"{v:.{max(0, 2 - math.floor(math.log10(abs(v))))}f}"
 
 
 def ms(t):
-    """A time as the report shows it below 1 s: ms to one decimal from 10 ms."""
+    """A time as the report shows it: s to three decimals from 1 s, else ms to one decimal
+    from 10 ms, two below."""
+    if t >= 1:
+        return f"{t:.3f} s"
     return f"{t * 1e3:.1f} ms" if t >= 0.01 else f"{t * 1e3:.2f} ms"
 
 
