@@ -113,15 +113,22 @@ class Numbers:
     def ratio(self, base, other):
         """(value, text) of median(base) / median(other) with its bootstrap interval, paired
         by block when both ran in the same blocks of one comparison."""
+        value, _, _, text = self.ratio_bounds(base, other)
+        return value, text
+
+    def ratio_bounds(self, base, other):
+        """(value, lo, hi, text): ratio()'s, with the interval's bounds for a finding that
+        must tell a difference from the noise (lo, hi None without an interval)."""
         a, b, pairs = pr.paired_runs(self.run, base.sweep, base, other)
         value = base.median / other.median
         if stats is None or len(a) < 2 or len(b) < 2:
-            return value, f"{value:.3g}"  # three digits, as stats.Ratio shows them
+            return value, None, None, f"{value:.3g}"  # three digits, as stats.Ratio shows them
         if pairs:
             self.paired += 1
         else:
             self.unpaired += 1
-        return value, str(stats.ratio_ci(a, b, paired=pairs))
+        r = stats.ratio_ci(a, b, paired=pairs)
+        return value, r.lo, r.hi, str(r)
 
     def p_faster(self, a, b):
         """P(a run of b is faster than a run of a), None without per-run times or scipy."""

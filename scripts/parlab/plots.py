@@ -33,6 +33,7 @@ import sys
 import tempfile
 
 from . import findings
+from . import plots_backends
 from . import plots_server
 from . import results as pr
 
@@ -183,7 +184,7 @@ class Plotter:
         block where both points ran in the same blocks, each side on its own elsewhere."""
         if stats is None:
             return None, None
-        a, b, pairs = pr.paired_runs(self.run, "primes_procs", base, p)
+        a, b, pairs = pr.paired_runs(self.run, base.sweep, base, p)
         if len(a) < 2 or len(b) < 2:
             return None, None
         r = stats.ratio_ci(a, b, paired=pairs)
@@ -286,11 +287,12 @@ class Plotter:
                      bars=has_bars(blocks))
 
     def balance_rows(self):
-        """Per-worker metrics rows at P = cores, chunk 1000, the main limit, per schedule."""
+        """Per-worker metrics rows at P = cores, chunk 1000, the main limit, per schedule: the
+        fork()ed processes' (`optimized`) only, as the other backends' runs share the rest."""
         procs = self.run.cores
         chosen = {}
         for r in self.run.metrics or []:
-            if r["worker"] == "all" or r["procs"] != procs:
+            if r["program"] != "optimized" or r["worker"] == "all" or r["procs"] != procs:
                 continue
             if r["schedule"] == "static" or r["chunk"] == 1000:
                 chosen.setdefault(r["schedule"], {})[r["worker"]] = r
@@ -468,6 +470,7 @@ class Plotter:
         self.size_figure()
         self.python_figure()
         self.server_figure()
+        plots_backends.draw(self)
         plots_server.draw(self)
         names = sorted({os.path.splitext(w)[0] for w in self.written})
         with open(os.path.join(self.folder, STAMP), "w") as f:

@@ -20,6 +20,7 @@ import statistics
 import sys
 
 from . import findings as fd
+from . import report_backends
 from . import report_server
 from . import results as pr
 from .findings import limit_text, num, sec, stats
@@ -92,7 +93,8 @@ class Report:
     def reading(self):
         """How to read every number below: what is timed, the notation, the marks."""
         run = self.run
-        timed = [pts for pts in (run.procs, run.chunk, run.size, run.python) if pts]
+        timed = [pts for pts in (run.procs, run.chunk, run.size, run.python, run.backends)
+                 if pts]
         has_runs = bool(run.runs)
         judged = any(p.judged for pts in timed for p in pts)
         startup = any(p.limit <= pr.STARTUP_LIMIT for p in run.size or [])
@@ -233,8 +235,11 @@ class Report:
         cores = self.run.cores
         table = []
         for s in SCHEDULES:
-            mine = [r for r in rows if r["schedule"] == s and r["worker"] != "all"
-                    and r["procs"] == cores and (s == "static" or r["chunk"] == 1000)]
+            # The fork()ed processes' rows only: the other backends' --metrics runs
+            # (optimized-threads, ...) share the schedule, P and chunk.
+            mine = [r for r in rows if r["program"] == "optimized" and r["schedule"] == s
+                    and r["worker"] != "all" and r["procs"] == cores
+                    and (s == "static" or r["chunk"] == 1000)]
             if not mine:
                 continue
             divs = [r["trial_divisions"] for r in mine[-cores:]]
@@ -354,13 +359,17 @@ class Report:
                   "as in most virtual machines), so their cells are empty."))
         self.figure("counters", "Trial divisions per second per worker; IPC where counted.")
 
+    def backends(self):
+        report_backends.section(self)
+
     def server(self):
         report_server.section(self)
 
     def noise(self):
         self.h2("Noise")
         sweeps = [("primes_procs", self.run.procs), ("primes_chunk", self.run.chunk),
-                  ("primes_size", self.run.size), ("primes_python", self.run.python)]
+                  ("primes_size", self.run.size), ("primes_python", self.run.python),
+                  ("primes_backends", self.run.backends)]
         sweeps = [(name, pts) for name, pts in sweeps if pts]
         if not sweeps:
             self.absent("timed primes sweep")
@@ -394,6 +403,7 @@ class Report:
         self.provenance()
         self.reading()
         self.headline()
+        self.backends()
         self.schedules()
         self.chunks()
         self.size()

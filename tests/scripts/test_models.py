@@ -11,9 +11,7 @@ computed here by hand) and on runs of before the models:
   epoll the single loop (epoll-1), never the loop per CPU.
 
 Run with Debian's interpreter (scipy): /usr/bin/python3 tests/scripts/test_models.py"""
-import contextlib
 import filecmp
-import io
 import json
 import os
 import re
@@ -23,7 +21,7 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # the scripts are loaded from the source tree
-from checks import check, done, record  # noqa: E402 (beside this file)
+from checks import check, done, record, run_tool  # noqa: E402 (beside this file)
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
@@ -31,17 +29,6 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from parlab import plots, regress, report  # noqa: E402
 
 FIGURES = ("server", "server_cpu", "server_stack", "server_rate")
-
-
-def run_tool(tool, *args):
-    """(exit status, stdout, stderr) of a script's main() in this process."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = tool.main(["tool", *args])
-        except SystemExit as e:
-            rc = e.code
-    return rc, out.getvalue(), err.getvalue()
 
 
 def drawn(run, out):

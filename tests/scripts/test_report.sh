@@ -117,8 +117,8 @@ for o in sci sc suspect c4; do
 done
 
 for section in Provenance "How to read these numbers" Findings "Naive vs parallel" \
-    "Schedules and load balance" "Chunk size" "Problem size" "C vs the lab's Python solutions" \
-    Counters Server Noise Reproduce; do
+    "Parallel backends" "Schedules and load balance" "Chunk size" "Problem size" \
+    "C vs the lab's Python solutions" Counters Server Noise Reproduce; do
     assert_match "report.md has section '$section'" "## $section" "$(cat out/report.md)"
     assert_match "report.html has section '$section'" "<h2 id=\"[^\"]*\">${section//\'/.+}</h2>" \
         "$(cat out/report.html)"
