@@ -72,6 +72,26 @@ def key_text(fields):
     return " ".join(f"{k}={fields[k]}" for k in KEY_FIELDS if k in fields)
 
 
+def unbuilt_programs(run):
+    """{program: why} for the backends the run's build or machine lacked, as its meta.json
+    records them: a baseline's rows of those are not comparable here, rather than missing."""
+    backends = run.meta.get("primes_backends")
+    if not isinstance(backends, str):
+        return {}  # a run of before the backend sweep: nothing recorded
+    out = {}
+    if "openmp" not in backends.split():
+        out["optimized-openmp"] = "built without OpenMP here"
+    if "mpi" not in run.meta:
+        out["primes_mpi"] = "no primes_mpi or mpirun here"
+    return out
+
+
+def key_program(key):
+    """The program a key_text() names (its first field)."""
+    first = key.split(" ", 1)[0]
+    return first.split("=", 1)[1] if first.startswith("program=") else None
+
+
 def timed_points(run):
     """{(sweep, key): (fields, per-run seconds)} from every runs.csv of a run (the last
     attempt of each comparison)."""
@@ -124,13 +144,16 @@ class Gate:
         self.instr_threshold = instr_threshold
         self.rows = []  # (metric, baseline, current, change, verdict, note)
         self.base_cores = self.cur_cores = None
+        self.unbuilt = {}  # {program: why} the current run could not have measured
         self.lines = []  # said once, before the verdict
 
     def absent(self, metric, base, procs, measured):
         """A baseline row the current run lacks. Where the two machines' core counts differ,
         the sweeps' process counts differ too: a row at a process count the current run
         measured nowhere in that table is not comparable here (listed, not failed); any
-        other absent row is MISSING."""
+        other absent row is MISSING, but for a program the current run could not measure."""
+        if self.not_here(metric, base, key_program(metric.split(": ", 1)[1])):
+            return
         if self.base_cores != self.cur_cores and procs not in measured:
             why = (f"procs={procs} exceeds this machine's {self.cur_cores} cores"
                    if procs > self.cur_cores else f"procs={procs} not measured here")
@@ -143,6 +166,14 @@ class Gate:
     def add(self, metric, base, cur, change, verdict, note=""):
         ch = "" if change is None else f"{change:+.1f}%"
         self.rows.append((metric, base, cur, ch, verdict, note))
+
+    def not_here(self, metric, base, program):
+        """A baseline row of a program the current run's build lacks: listed, not failed."""
+        if program not in self.unbuilt:
+            return False
+        self.add(metric, base, "-", None, NOT_COMPARABLE,
+                 f"{self.unbuilt[program]}: not comparable here")
+        return True
 
     def missing(self, metric, base):
         """A baseline metric the current run lacks: a failure, not a skip, or a torn or
@@ -162,7 +193,8 @@ class Gate:
             metric = f"{sweep}: {point} (s)"
             fields, b = base[key]
             if key not in cur:
-                self.missing(metric, f"{median(b):.4f}")
+                if not self.not_here(metric, f"{median(b):.4f}", fields["program"]):
+                    self.missing(metric, f"{median(b):.4f}")
                 continue
             # primesieve and the Python solutions are the yardsticks, not parlab's code: a
             # change in them says the machine changed.
@@ -346,6 +378,7 @@ def compare(gate, base, cur):
     """Judges cur against base: everything when both come from the same machine, only what
     travels (checksums, exact counts, instruction counts) otherwise."""
     gate.base_cores, gate.cur_cores = base.cores, cur.cores
+    gate.unbuilt = unbuilt_programs(cur)
     local = same_machine(base, cur)
     if local:
         kb, kc = base.meta.get("fingerprint", {}), cur.meta.get("fingerprint", {})

@@ -70,14 +70,15 @@ def timed_sweep(folder, sweep, points, attempts=1):
 MACHINE = "0123456789ab"
 
 
-def seal(folder, complete=True, machine=MACHINE, cores=2, compiler="cc 12.2.0"):
-    """meta.json as bench/run's last step leaves it: complete, with its sweeps and files."""
+def seal(folder, complete=True, machine=MACHINE, cores=2, compiler="cc 12.2.0", **extra):
+    """meta.json as bench/run's last step leaves it: complete, with its sweeps and files, and
+    the `extra` keys."""
     files = sorted(n for n in os.listdir(folder) if n != "meta.json")
     with open(os.path.join(folder, "meta.json"), "w") as f:
         json.dump({"sweep": "quick", "cores": cores, "cpu_model": "test cpu",
                    "machine": "x86_64", "machine_id": machine, "compiler": compiler,
                    "fingerprint": {"kernel": "6.1.0"}, "complete": complete,
-                   "sweeps": ["primes"], "files": files}, f)
+                   "sweeps": ["primes"], "files": files, **extra}, f)
 
 
 def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32,
@@ -89,7 +90,7 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
     (thread sessions/s, epoll-1 sessions/s, pairs), the server's paired repeats, labelled
     `labels` (a run of before the concurrency models names them parlab and epoll); with
     backends = (threads scale, primes_mpi scale), the backend sweep's threads and MPI points,
-    their times times those too."""
+    their times times those too (no MPI point where its scale is None)."""
     rng = random.Random(seed)
     os.makedirs(folder)
 
@@ -107,8 +108,9 @@ def make_run(folder, scale=1.0, runs=10, jitter=0.01, seed=1, checksum="ab" * 32
                                            times(2.5 * reference_scale, runs, jitter, rng))])
     if backends:
         timed_sweep(folder, "primes_backends",
-                    [("optimized-threads", 2, "dynamic", 1000, sample(0.050 * backends[0])),
-                     ("primes_mpi", 2, "dynamic", 1000, sample(0.600 * backends[1]))])
+                    [("optimized-threads", 2, "dynamic", 1000, sample(0.050 * backends[0]))]
+                    + ([("primes_mpi", 2, "dynamic", 1000, sample(0.600 * backends[1]))]
+                       if backends[1] is not None else []))
     with open(os.path.join(folder, "primes_checksums.csv"), "w") as f:
         f.write("program,limit,procs,schedule,chunk,sha256,bytes\n")
         f.write(f"optimized,1000000,{check_procs},dynamic,1000,{checksum},538467\n")
@@ -423,6 +425,20 @@ def main():
         check("primes_mpi 50% slower passes", 0, rc)
         check("primes_mpi 50% slower: said why it is not judged", True,
               "mostly mpirun's start-up" in out)
+
+        # A baseline's MPI rows against a run whose meta.json says it had no MPI: not
+        # comparable, not missing; against one that had MPI and lost the rows: missing.
+        bk3 = made(tmp, "bk3", backends=(1.0, 1.0))
+        rc, out, _ = gate(bk3, made(tmp, "bk3_nompi", backends=(1.0, None),
+                                    primes_backends="fork threads openmp"), "--all")
+        check("no MPI here: passes", 0, rc)
+        check("no MPI here: the MPI row says why", True,
+              "no primes_mpi or mpirun here: not comparable here" in out)
+        rc, out, _ = gate(bk3, made(tmp, "bk3_lost", backends=(1.0, None),
+                                    primes_backends="fork threads openmp",
+                                    mpi="mpirun (Open MPI) 4.1.4"))
+        check("MPI here but its rows gone: fails", 1, rc)
+        check("MPI here but its rows gone: one missing row", 1, len(verdicts(out, "MISSING")))
 
         rc, out, _ = gate(base, made(tmp, "changed", checksum="cd" * 32))
         check("changed checksum fails", 1, rc)
