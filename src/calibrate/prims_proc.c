@@ -367,6 +367,20 @@ static int prims_round_trip_run(void *ctx, uint64_t n, uint64_t *ns, char *err, 
     return 0;
 }
 
+/* Samples the round trips to a running echo (a `who`), then ends it: it reads end of file
+ * once to[1] is closed. */
+static int prims_round_trips(const struct prims_env *env, struct prims_table *t,
+                             const char *primitive, struct prims_pipes *p, const char *who,
+                             char *err, size_t errlen)
+{
+    int rc =
+        prims_sample(env, t, primitive, "1byte", "us", 1000.0, prims_round_trip_run, p, err, errlen,
+                     "one byte there and back over two pipes to an echoing %s; unpinned", who);
+    close(p->to[1]);
+    p->to[1] = -1;
+    return rc;
+}
+
 int prims_pipe_threads(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen)
 {
     struct prims_pipes p;
@@ -378,12 +392,7 @@ int prims_pipe_threads(const struct prims_env *env, struct prims_table *t, char 
         snprintf(err, errlen, "pipe_threads: pthread_create: %s", strerror(rc));
         rc = -1;
     } else {
-        rc = prims_sample(env, t, "pipe_threads", "1byte", "us", 1000.0, prims_round_trip_run, &p,
-                          err, errlen,
-                          "one byte there and back over two pipes to an echoing thread; "
-                          "unpinned");
-        close(p.to[1]); /* the echo reads end of file and returns */
-        p.to[1] = -1;
+        rc = prims_round_trips(env, t, "pipe_threads", &p, "thread", err, errlen);
         pthread_join(tid, NULL);
     }
     for (int i = 0; i < 2; i++) {
@@ -412,17 +421,13 @@ int prims_pipe_procs(const struct prims_env *env, struct prims_table *t, char *e
     int rc;
     if (pid < 0) {
         snprintf(err, errlen, "pipe_procs: fork: %s", strerror(e));
+        close(p.to[1]);
         rc = -1;
     } else {
-        rc = prims_sample(env, t, "pipe_procs", "1byte", "us", 1000.0, prims_round_trip_run, &p,
-                          err, errlen,
-                          "one byte there and back over two pipes to an echoing child "
-                          "process; unpinned");
-    }
-    close(p.to[1]); /* the echo reads end of file and exits */
-    close(p.from[0]);
-    if (pid > 0)
+        rc = prims_round_trips(env, t, "pipe_procs", &p, "child process", err, errlen);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
+    }
+    close(p.from[0]);
     return rc;
 }
