@@ -210,6 +210,24 @@ SERVER_METRICS = {"program": name, "row": one_of("interval", "final"), "time_s":
 # them).
 SERVER_METRICS_ADDED = {"threads_created": count, "cpu_user_us": count, "cpu_sys_us": count,
                         "ctx_voluntary": count, "ctx_involuntary": count, "maxrss_kib": count}
+NOTE_RE = re.compile(r"[A-Za-z0-9_.+%<>=;:()/ -]*")
+
+
+def note(text):
+    """What a calibration row timed, or why it could not: words, numbers and a few signs."""
+    if not NOTE_RE.fullmatch(text) or len(text) > 300:
+        raise BadCell("is not a note (letters, digits, spaces and _ . + % < > = ; : ( ) / - "
+                      "only)")
+    return text
+
+
+# calibration.csv: build/bin/calibrate's costs of the machine's primitives, a row per
+# primitive and variant, in the row's unit. A row that could not be measured on the machine
+# (PAPI that will not open) has runs 0 and empty cells, its note saying why.
+CALIBRATION = {"primitive": name, "variant": name, "unit": one_of("ns", "us"), "runs": count,
+               **{c: optional(positive) for c in ("median", "ci_lo", "ci_hi", "min", "max")},
+               "note": note}
+CALIBRATION_CELLS = ("min", "ci_lo", "median", "ci_hi", "max")
 ADDED = {id(TIMING): TIMING_ADDED, id(RUNS): RUNS_ADDED,
          id(SERVER_METRICS): SERVER_METRICS_ADDED, id(MEMORY): MEMORY_ADDED}
 
@@ -233,6 +251,7 @@ SCHEMAS.update({
     "server_stack.csv": (STACK, None),
     "server_cost.csv": (COST, None),
     "server_metrics.csv": (SERVER_METRICS, optional(count)),
+    "calibration.csv": (CALIBRATION, None),
 })
 # What each sweep of bench/run always writes; a complete run that lacks one was cut short or
 # tampered with. (primes_instructions.csv needs valgrind, server_repeat.csv the epoll server.)
@@ -253,6 +272,12 @@ SWEEP_FILES = {
 SWEEP_FILES_SINCE = {"server_cost.csv": "server_cpus", "server_stack.csv": "server_cpus",
                      "primes_backends.csv": "primes_backends",
                      "primes_backends.runs.csv": "primes_backends"}
+# calibration.csv is no sweep's: bench/run writes it before every sweep, where calibrate is
+# built, and says so in meta.json's `calibration` key (the file's name). Keyed on that, not on
+# the sweeps: runs of before calibrate (the committed baselines) and runs of a --bin without
+# it read as before, and a run that promised the file and lacks it is incomplete.
+CALIBRATION_KEY = "calibration"
+CALIBRATION_FILE = "calibration.csv"
 
 
 def read_csv(path, schema, extra=None, added=None):
@@ -377,8 +402,34 @@ def read_meta(folder):
             if not any(c in files for c in choice):
                 raise ResultsError(f"{folder}: incomplete run: the {sweep} sweeps ran but "
                                    f"{choice[0]} is not there")
+    if CALIBRATION_KEY in meta and CALIBRATION_FILE not in files:
+        raise ResultsError(f"{folder}: incomplete run: meta.json says calibrate ran but "
+                           f"{CALIBRATION_FILE} is not there")
     cell(count1, meta.get("cores"), f"{path}: key 'cores'")
     return meta, sweeps, files
+
+
+def check_calibration(rows, path):
+    """calibration.csv's rows, checked beyond their cells: a measured row (runs >= 1) has
+    every number, in order min <= ci_lo <= median <= ci_hi <= max; an unmeasured one (runs 0)
+    none, and a note; no primitive and variant twice. Returns rows."""
+    seen = set()
+    for i, r in enumerate(rows, start=2):
+        where = f"{path}:{i}"
+        key = (r["primitive"], r["variant"])
+        if key in seen:
+            raise ResultsError(f"{where}: {' '.join(key)} appears twice")
+        seen.add(key)
+        values = [r[c] for c in CALIBRATION_CELLS]
+        if r["runs"] == 0:
+            if any(v is not None for v in values) or not r["note"]:
+                raise ResultsError(f"{where}: a row of runs 0 has numbers or no note")
+            continue
+        if any(v is None for v in values):
+            raise ResultsError(f"{where}: a measured row has an empty cell")
+        if values != sorted(values):
+            raise ResultsError(f"{where}: not min <= ci_lo <= median <= ci_hi <= max")
+    return rows
 
 
 class Run:
@@ -415,6 +466,10 @@ class Run:
         self.server_memory = self.tables.get("server_memory.csv")
         self.server_stack = self.tables.get("server_stack.csv")
         self.server_cost = self.tables.get("server_cost.csv")
+        # The machine's primitive costs (calibrate); None in a run of before it.
+        self.calibration = self.tables.get(CALIBRATION_FILE)
+        if self.calibration is not None:
+            check_calibration(self.calibration, self.path(CALIBRATION_FILE))
         self.fingerprint = self._fingerprint()
 
     def path(self, name):
