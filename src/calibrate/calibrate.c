@@ -41,6 +41,7 @@ static const struct {
     {"tcp_connect", prims_tcp_connect},
     {"atomic", prims_atomic},
     {"div32", prims_div32},
+    {"write", prims_write},
     {"mpi_startup", prims_mpi_startup},
 };
 #define CALIBRATE_NPRIMS (sizeof calibrate_prims / sizeof calibrate_prims[0])
@@ -71,8 +72,8 @@ static void calibrate_usage(void)
            "  -q, --quick          fewer samples of shorter batches: a couple of seconds\n"
            "      --only LIST      the primitives to measure, comma-separated, of:\n"
            "                       startup, fork, pipe_procs, thread, pipe_threads, syscall,\n"
-           "                       tcp_connect, atomic, div32, mpi_startup (default: all;\n"
-           "                       mpi_startup only with --mpirun)\n"
+           "                       tcp_connect, atomic, div32, write, mpi_startup (default:\n"
+           "                       all; mpi_startup only with --mpirun)\n"
            "      --mpirun CMD     with --primes-mpi: also time `CMD -np 1|2 PATH --limit 10`\n"
            "      --primes-mpi PATH\n"
            "  -h, --help           this text\n"

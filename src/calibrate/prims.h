@@ -1,6 +1,7 @@
 /* prims.h - the primitives calibrate measures, each a function that appends its rows (one per
  * variant) to a table: prims_proc.c (processes, threads, pipes, start-up), prims_cpu.c (a
- * system call, atomics, division), prims_net.c (a loopback TCP connection). */
+ * system call, atomics, division), prims_net.c (a loopback TCP connection and a whole
+ * session), prims_io.c (writing the result). */
 #ifndef PARLAB_PRIMS_H
 #define PARLAB_PRIMS_H
 
@@ -71,5 +72,7 @@ int prims_atomic(const struct prims_env *env, struct prims_table *t, char *err, 
 int prims_div32(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen);
 
 int prims_tcp_connect(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen);
+
+int prims_write(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen);
 
 #endif

@@ -30,6 +30,11 @@ BOUNDS = {
     ("atomic", "uncontended"): (0.1, 1e3),
     ("div32", None): (0.05, 100),
     ("div32", "latency"): (0.1, 100),
+    # per number of a window near 10^6: some 89 divisions each
+    ("div32", "scan"): (5, 100e3),
+    # per prime written: at least the few bytes of its line, at most a page written out
+    ("write", None): (1, 100e3),
+    ("write", "file"): (1e3, 1e9),
     ("mpi_startup", None): (1e6, 60e9),
 }
 UNIT_NS = {"ns": 1.0, "us": 1e3}
@@ -50,8 +55,10 @@ def main(path, runs, wanted):
         what = f"{r['primitive']} {r['variant']}"
         if not r["note"]:
             problems.append(f"{what}: no note")
-        if r["runs"] == 0:  # not measurable here: only PAPI's start-up may be
-            if (r["primitive"], r["variant"]) != ("startup", "papi"):
+        if r["runs"] == 0:  # not measurable here: only PAPI's start-up may be (and the
+            # launcher's, should runone not be built beside calibrate)
+            if (r["primitive"], r["variant"]) not in (("startup", "papi"),
+                                                      ("startup", "launched")):
                 problems.append(f"{what}: not measured: {r['note']}")
             continue
         if r["runs"] != runs:
