@@ -34,6 +34,7 @@ import tempfile
 
 from . import findings
 from . import plots_backends
+from . import plots_model
 from . import plots_server
 from . import results as pr
 
@@ -472,6 +473,7 @@ class Plotter:
         self.server_figure()
         plots_backends.draw(self)
         plots_server.draw(self)
+        plots_model.draw(self)
         names = sorted({os.path.splitext(w)[0] for w in self.written})
         with open(os.path.join(self.folder, STAMP), "w") as f:
             json.dump({"run": self.run.fingerprint, "figures": names,

@@ -21,6 +21,7 @@ import sys
 
 from . import findings as fd
 from . import report_backends
+from . import report_model
 from . import report_server
 from . import results as pr
 from .findings import limit_text, num, sec, stats
@@ -56,6 +57,10 @@ class Report:
 
     def table(self, header, rows):
         self.blocks.append(("table", header, rows))
+
+    def code(self, text):
+        """Preformatted lines (a formula), shown as they are."""
+        self.blocks.append(("pre", text))
 
     def figure(self, name, caption):
         rel = f"figures/{name}.svg"
@@ -365,6 +370,9 @@ class Report:
     def server(self):
         report_server.section(self)
 
+    def model(self):
+        report_model.section(self)
+
     def noise(self):
         self.h2("Noise")
         sweeps = [("primes_procs", self.run.procs), ("primes_chunk", self.run.chunk),
@@ -410,6 +418,7 @@ class Report:
         self.python()
         self.counters()
         self.server()
+        self.model()
         self.noise()
         self.h2("Reproduce")
         self.p("`make bench` (or `make bench-quick`) measures a new run into results/; "
@@ -440,6 +449,8 @@ class Report:
                 out.append("|" + "|".join(" --- " for _ in header) + "|")
                 out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
                 out.append("")
+            elif b[0] == "pre":
+                out += ["```", b[1], "```", ""]
             elif b[0] == "fig":
                 out += [f"![{b[2]}]({b[1]})", "", f"*{b[2]}*", ""]
         return "\n".join(out)
@@ -467,6 +478,8 @@ class Report:
                 rows = "".join("<tr>" + "".join(f"<td>{inline(str(c))}</td>" for c in row)
                                + "</tr>" for row in b[2])
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            elif b[0] == "pre":
+                body.append(f"<pre>{html.escape(b[1])}</pre>")
             elif b[0] == "fig":
                 body.append(f'<figure><img src="{html.escape(b[1])}" alt="{html.escape(b[2])}">'
                             f"<figcaption>{inline(b[2])}</figcaption></figure>")
@@ -489,6 +502,7 @@ th, td {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertic
 th {{ background: #f2f5f9; }}
 tbody tr:nth-child(even) {{ background: #fafafa; }}
 code {{ background: #f3f3f3; padding: 0 .2rem; border-radius: 3px; }}
+pre {{ background: #f3f3f3; padding: .6rem; overflow-x: auto; font-size: .88rem; }}
 figure {{ margin: 1rem 0; }}
 figure img {{ max-width: 100%; height: auto; border: 1px solid #eee; }}
 figcaption {{ font-size: .9rem; color: #555; }}
