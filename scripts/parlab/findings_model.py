@@ -97,6 +97,10 @@ def pct(x):
 
 
 def ms(s):
+    """A predicted time or term: s to three decimals from 1 s, else ms, two decimals below
+    100 ms."""
+    if s >= 1:
+        return f"{s:.3f} s"
     return f"{s * 1e3:.2f} ms" if s < 0.1 else f"{s * 1e3:.1f} ms"
 
 
@@ -149,7 +153,7 @@ def startup_cap(run, nums, limit=10**6):
     serial = start + spawn + write
     cap = one.median / (serial + (one.median - start - write) / cores)
     measured = one.median / par.median
-    return [f"Start-up is {ms(start)} here (`startup bare`), starting {cores} workers "
+    return [f"Start-up is {ms(start)} here (`{pred.how['start-up']}`), starting {cores} workers "
             f"{ms(spawn)} ({how}) "
             f"and writing the file {ms(write)}: {ms(serial)} that no number of workers "
             f"shortens, which caps the {cores}-process speedup at N = {limit_text(limit)} "

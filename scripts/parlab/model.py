@@ -4,10 +4,12 @@ does, counted exactly, never fitted to the times it predicts.
 
     T(P) = start-up + workers' start + compute + write
 
-- start-up: a trivial program's start-up and exit with its caches evicted (`startup cold`:
-  every timed run follows other programs, so none starts warm; `startup bare` in a run of
-  before that row); for primes_mpi, mpirun's start-up of P ranks (`mpi_startup P`), which
-  includes the ranks' own.
+- start-up: the program's own start-up and exit with its caches evicted (`startup
+  nonoptimized`, `startup optimized`: `--version` of the binary, which loads its libraries,
+  the OpenMP runtime in optimized's case; every timed run follows other programs, so none
+  starts warm), else a trivial program's (`startup cold`, `startup bare` in a run of before
+  that row); for primes_mpi, mpirun's start-up of P ranks (`mpi_startup P`), which includes
+  the ranks' own.
 - workers' start: the parent starts the P workers one after another, each a `fork exit`
   (fork + exit + wait) or a `thread 8192` (create + join at the default 8 MiB stack); an
   OpenMP team starts P - 1 threads, its first is the caller. Worker i begins its share when
@@ -76,9 +78,12 @@ class Costs:
             raise ModelError(f"calibration.csv has no {key[0]} {key[1]}")
         return value
 
-    def startup(self):
-        """(seconds, row name) of a program's start-up: cold where measured, else warm."""
-        for key in (STARTUP, STARTUP_WARM):
+    def startup(self, program="nonoptimized"):
+        """(seconds, row name) of a primes program's start-up: its own binary's, cold, where
+        measured (optimized and its backends are one binary); else a trivial program's, cold,
+        else warm."""
+        binary = "nonoptimized" if program == "nonoptimized" else "optimized"
+        for key in (("startup", binary), STARTUP, STARTUP_WARM):
             if self.get(*key) is not None:
                 return self.get(*key), " ".join(key)
         raise ModelError("calibration.csv has no startup cold or bare")
@@ -112,8 +117,10 @@ class Prediction:
         self.seconds = sum(terms.values())
 
     def suspect(self):
-        """The term a miss is laid on: the largest of those made from primitives."""
-        own = [t for t in self.terms if t not in self.measured] or list(self.terms)
+        """The term a miss is laid on: the largest of those made from primitives; a measured
+        term only where the primitives add nothing."""
+        own = [t for t in self.terms if t not in self.measured and self.terms[t] > 0] \
+            or list(self.terms)
         return max(own, key=lambda t: self.terms[t])
 
 
@@ -225,7 +232,7 @@ def primes(costs, program, limit, procs=1, schedule="dynamic", chunk=1000, cores
     kernel = "div32 kernel" + (" + div32 scan a number" if per_number else "")
     if program == "nonoptimized":
         work = int(divisions(limit).sum())
-        startup, how_start = costs.startup()
+        startup, how_start = costs.startup(program)
         return Prediction(
             {"start-up": startup, "workers' start": 0.0,
              "compute": work * div + tested(0, limit + 1) * per_number, "write": write},
@@ -241,7 +248,7 @@ def primes(costs, program, limit, procs=1, schedule="dynamic", chunk=1000, cores
         startup, spawn, first = mpi, 0.0, 0
         schedule, how_start = "dynamic", f"mpi_startup {procs}"
     else:
-        startup, how_start = costs.startup()
+        startup, how_start = costs.startup(program)
         spawn = costs.need(FORK if backend == "fork" else THREAD)
         first = 1 if backend == "openmp" else 0  # the team's first thread is the caller
     starts = [max(0, i + 1 - first) * spawn for i in range(procs)]

@@ -4,6 +4,7 @@ speedup and efficiency by backend and P, their start-up (N = 10) and their per-w
 balance from primes_metrics.csv. A run without primes_backends.csv (of before the sweep)
 says so. The findings come from findings_backends.py."""
 from . import findings_backends as fb
+from . import findings_model as fm
 from . import results as pr
 from .findings import limit_text, num
 
@@ -59,13 +60,27 @@ def explain(run, programs):
     return text.strip()
 
 
+def model_cell(run, p):
+    """The cost model's time for point p and its error, "-" where it cannot predict."""
+    if p is None or fm.unavailable(run):
+        return "-"
+    try:
+        pred = fm.model.primes(fm.model.Costs(run.calibration), p.program, p.limit, p.procs,
+                               p.schedule, p.chunk, run.cores).seconds
+    except fm.model.ModelError:
+        return "-"
+    return f"{fm.ms(pred)} ({fm.pct(pred / p.median - 1)})"
+
+
 def timed(rep, limit, programs):
-    """Backend x P at one N: time, speedup against the single process, efficiency."""
+    """Backend x P at one N: time, speedup against the single process, efficiency, and the
+    cost model's time beside it."""
     run, nums = rep.run, rep.nums
     one = fb.base(run, limit)
     rows = []
     if one is not None:
-        rows.append((marked(fb.label(run, fb.BASE), one), "1", nums.time(one), "1.00", "1.00"))
+        rows.append((marked(fb.label(run, fb.BASE), one), "1", nums.time(one), "1.00", "1.00",
+                     model_cell(run, one)))
     bad = []
     for pg in programs:
         for p in sorted(pr.find(run.backends, program=pg, limit=limit), key=lambda p: p.procs):
@@ -73,13 +88,16 @@ def timed(rep, limit, programs):
             if one is not None:
                 s, speedup = nums.ratio(one, p)
                 eff = num(s / p.procs)
-            rows.append((marked(fb.label(run, pg), p), str(p.procs), nums.time(p), speedup, eff))
+            rows.append((marked(fb.label(run, pg), p), str(p.procs), nums.time(p), speedup, eff,
+                         model_cell(run, p)))
             if p.suspect:
                 bad.append(p)
     rep.p(f"**N = {limit_text(limit)}**")
-    rep.table(["backend", "P", "time (median [95%])", "speedup [95%]", "efficiency"], rows)
+    rep.table(["backend", "P", "time (median [95%])", "speedup [95%]", "efficiency",
+               "cost model (error)"], rows)
     note = (f"Speedup against {nums.base(one)}, in brackets its 95% bootstrap interval; "
-            "efficiency = speedup / P." if one is not None else
+            "efficiency = speedup / P; the cost model's time (Why: the cost model) with its "
+            "error against the median." if one is not None else
             "No speedup: the comparison lacks the single process.")
     if one is not None and one.suspect:
         note += f" The base case is suspect ({one.suspect}): no finding quotes a speedup."

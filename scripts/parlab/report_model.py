@@ -5,15 +5,17 @@ it suspects. The numbers come from findings_model.py and findings_server_model.p
 from . import findings as fd
 from . import findings_model as fm
 from . import findings_server_model as fsm
-from . import results as pr
 
 FORMULA = ("T(P) = start-up + workers' start + compute + write\n"
-           "  start-up       = startup bare              (primes_mpi: mpi_startup P)\n"
+           "  start-up       = startup PROGRAM: the binary's --version, cold (a run of before\n"
+           "                   it: startup cold, or bare)       (primes_mpi: mpi_startup P)\n"
            "  workers' start = P x fork exit | P x thread 8192 | (P - 1) x thread 8192 (OpenMP)\n"
            "  compute        = the schedule played out on the kernel's exact division counts:\n"
-           "                   divisions x div32 kernel, + atomic contended a chunk (dynamic);\n"
-           "                   worker i starts when the i-th worker start is done\n"
-           "  write          = primes found x write primes")
+           "                   divisions x div32 kernel + numbers x (div32 scan's part beyond\n"
+           "                   them), + atomic contended a chunk (dynamic); worker i starts\n"
+           "                   when the i-th worker start is done; more workers than cores\n"
+           "                   share them\n"
+           "  write          = write file + primes found x write primes")
 
 
 def value(row):

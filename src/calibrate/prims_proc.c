@@ -108,15 +108,20 @@ static int prims_exec_run(void *ctx, uint64_t n, uint64_t *ns, char *err, size_t
     return 0;
 }
 
-/* The runone beside calibrate (the bench's launcher), or "" when it is not there. */
-static void prims_runone_path(const char *self, char *out, size_t len)
+/* The program `name` beside calibrate (runone, the bench's launcher; the primes programs),
+ * or "" when it is not there. */
+static void prims_sibling(const char *self, const char *name, char *out, size_t len)
 {
     const char *slash = strrchr(self, '/');
-    int n = slash ? snprintf(out, len, "%.*s/runone", (int)(slash - self), self)
-                  : snprintf(out, len, "runone");
+    int n = slash ? snprintf(out, len, "%.*s/%s", (int)(slash - self), self, name)
+                  : snprintf(out, len, "%s", name);
     if (n < 0 || (size_t)n >= len || access(out, X_OK) != 0)
         out[0] = '\0';
 }
+
+/* The primes programs whose own start-up is timed: what their libraries cost to load (the
+ * OpenMP runtime, in optimized) beyond the trivial child's. */
+static const char *const prims_programs[] = {"nonoptimized", "optimized"};
 
 /* One operation: `runone --fd W -- calibrate --startup-child bare`, the child's time as
  * runone reports it (wall_ns, fork to reap), not this loop's: exactly what the bench's
@@ -233,15 +238,37 @@ int prims_startup(const struct prims_env *env, struct prims_table *t, char *err,
         return -1;
 
     char runone[PATH_MAX];
-    prims_runone_path(env->self, runone, sizeof runone);
-    if (!runone[0])
-        return prims_skip(t, "startup", "launched", "us", err, errlen,
-                          "not measured: no runone beside calibrate");
+    prims_sibling(env->self, "runone", runone, sizeof runone);
     char *launched[8] = {runone, "--fd", NULL, "--", (char *)env->self, PRIMS_CHILD, "bare", NULL};
-    return prims_sample(env, t, "startup", "launched", "us", 1000.0, prims_launched_run, launched,
-                        err, errlen,
-                        "the bare child started by runone as the bench starts every run; "
-                        "the wall_ns runone reports (fork to reap)");
+    if (!runone[0]) {
+        if (prims_skip(t, "startup", "launched", "us", err, errlen,
+                       "not measured: no runone beside calibrate") != 0)
+            return -1;
+    } else if (prims_sample(env, t, "startup", "launched", "us", 1000.0, prims_launched_run,
+                            launched, err, errlen,
+                            "the bare child started by runone as the bench starts every run; "
+                            "the wall_ns runone reports (fork to reap)") != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof prims_programs / sizeof prims_programs[0]; i++) {
+        char path[PATH_MAX];
+        prims_sibling(env->self, prims_programs[i], path, sizeof path);
+        if (!path[0]) {
+            if (prims_skip(t, "startup", prims_programs[i], "us", err, errlen,
+                           "not measured: no %s beside calibrate", prims_programs[i]) != 0)
+                return -1;
+            continue;
+        }
+        char *argv[] = {path, "--version", NULL};
+        struct prims_exec prog = {argv, 1};
+        if (prims_sample(env, t, "startup", prims_programs[i], "us", 1000.0, prims_cold_run, &prog,
+                         err, errlen,
+                         "%s --version beside calibrate; cold as startup cold: the program "
+                         "start-up with its libraries",
+                         prims_programs[i]) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int prims_mpi_startup(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen)

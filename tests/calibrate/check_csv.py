@@ -56,9 +56,11 @@ def main(path, runs, wanted):
         if not r["note"]:
             problems.append(f"{what}: no note")
         if r["runs"] == 0:  # not measurable here: only PAPI's start-up may be (and the
-            # launcher's, should runone not be built beside calibrate)
+            # launcher's and the programs', should they not be built beside calibrate)
             if (r["primitive"], r["variant"]) not in (("startup", "papi"),
-                                                      ("startup", "launched")):
+                                                      ("startup", "launched"),
+                                                      ("startup", "nonoptimized"),
+                                                      ("startup", "optimized")):
                 problems.append(f"{what}: not measured: {r['note']}")
             continue
         if r["runs"] != runs:

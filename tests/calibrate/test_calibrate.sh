@@ -4,10 +4,11 @@ source "${PARLAB_TESTS:?}/lib.sh" || exit 1
 cd "$T_DIR"
 
 CHECK=("$PYTHON3" "$PARLAB_TESTS/calibrate/check_csv.py")
-ALL=(startup:bare startup:cold startup:papi startup:launched fork:exit pipe_procs:1byte thread:16
-    thread:64 thread:256 thread:8192 thread:16-detached pipe_threads:1byte syscall:getppid tcp_connect:loopback
-    tcp_connect:session atomic:contended atomic:uncontended div32:latency div32:throughput
-    div32:kernel div32:scan write:file write:primes)
+ALL=(startup:bare startup:cold startup:papi startup:launched startup:nonoptimized startup:optimized
+    fork:exit pipe_procs:1byte thread:16 thread:64 thread:256 thread:8192 thread:16-detached
+    pipe_threads:1byte syscall:getppid tcp_connect:loopback tcp_connect:session
+    atomic:contended atomic:uncontended div32:latency div32:throughput div32:kernel div32:scan
+    write:file write:primes)
 
 # Every primitive, into the default file in the current folder; nothing on stdout or stderr.
 run_status "$PARLAB_BIN/calibrate" --quick

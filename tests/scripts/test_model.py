@@ -160,6 +160,14 @@ per_number = 200e-9 - window / 1000 * 2e-9
 near("per-number part: div32 scan less its window's divisions x div32 kernel", per_number,
      costs2.per_number())
 check("start-up: cold where measured", (4e-3, "startup cold"), costs2.startup())
+own = model.Costs(full + [{"primitive": "startup", "variant": "optimized", "unit": "us",
+                           "runs": 21, "median": 5000.0}])
+check("start-up: the program's own binary where measured", (5e-3, "startup optimized"),
+      own.startup("optimized-openmp"))
+check("start-up: another binary's row is not taken", (4e-3, "startup cold"),
+      own.startup("nonoptimized"))
+near("the program's start-up in its prediction", 5e-3,
+     model.primes(own, "optimized-threads", N, 2, "static", 1000).terms["start-up"])
 check("start-up: bare in a run without cold", (3e-3, "startup bare"), costs.startup())
 # write primes holds its own file (the 78,498 primes up to 10^6): spread over them, off it.
 EACH = 20e-9 - 150e-6 / 78498
@@ -189,6 +197,13 @@ check("missed beyond 15%", (False, True, True),
 pred = model.Prediction({"start-up": 1.0, "workers' start": 0.1, "compute": 5.0, "write": 0.2},
                         {})
 check("the suspect term of a miss is the largest", "compute", pred.suspect())
+pred = model.Prediction({"protocol": 9.0, "thread": 1.0, "hand-offs": 0.0}, {},
+                        measured=("protocol",))
+check("a measured term is not suspected while a primitive adds something", "thread",
+      pred.suspect())
+pred = model.Prediction({"protocol": 9.0, "thread": 0.0, "hand-offs": 0.0}, {},
+                        measured=("protocol",))
+check("... and is where no primitive adds anything", "protocol", pred.suspect())
 try:
     model.primes(costs, "optimized", N, 2, "guided", 1000)
     check("an unknown schedule raises", "ModelError", "returned")

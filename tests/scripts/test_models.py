@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # the scripts are loaded from the source tree
-from checks import check, done, record, run_tool  # noqa: E402 (beside this file)
+from checks import check, done, record, report_of, run_tool  # noqa: E402 (beside this file)
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
@@ -33,12 +33,7 @@ FIGURES = ("server", "server_cpu", "server_stack", "server_rate")
 
 def drawn(run, out):
     """plots then report of `run` into `out`; the report's markdown."""
-    rc, _, err = run_tool(plots, run, "--out", os.path.join(out, "figures"))
-    check(f"{run}: plots exit ({err.strip()})", 0, rc)
-    rc, _, err = run_tool(report, run, "--out", out)
-    check(f"{run}: report exit ({err.strip()})", 0, rc)
-    with open(os.path.join(out, "report.md")) as f:
-        return f.read()
+    return report_of(plots, report, run, out)[0]
 
 
 def findings(md):
