@@ -16,9 +16,9 @@ does, counted exactly, never fitted to the times it predicts.
   the i-th start is done.
 - compute: the schedule played out on the kernel's exact division counts, each division
   `div32 kernel`, each number tested the scan's own part of it (`div32 scan`, ns per number
-  of a window of real numbers, less that window's divisions x `div32 kernel`: the loop's
-  unforeseeable exit), each chunk taken from the dynamic schedule's counter an
-  `atomic contended`:
+  of the first 10^5 numbers, less their divisions x `div32 kernel`: the short loops' cost
+  beyond their divisions, their unforeseeable exits), each chunk taken from the dynamic
+  schedule's counter an `atomic contended`:
   static's blocks and cyclic's rounds are fixed, dynamic hands the next chunk to the worker
   that is free first. The run ends with its last worker; more workers than cores share them.
 - write: a file (`write file`: create, write, rename over the last one) and the primes
@@ -49,7 +49,7 @@ ATOMIC = ("atomic", "contended")
 DIVISION = ("div32", "kernel")
 SCAN = ("div32", "scan")
 # div32 scan's window (src/calibrate/prims_cpu.c): the numbers [SCAN_LO, SCAN_HI).
-SCAN_LO, SCAN_HI = 999_000, 1_000_000
+SCAN_LO, SCAN_HI = 0, 100_000
 WRITE = ("write", "primes")
 WRITE_FILE = ("write", "file")
 # write primes' file (src/calibrate/prims_io.c): the primes up to WRITE_LIMIT.
@@ -95,7 +95,7 @@ class Costs:
         if scan is None:
             return 0.0
         window = int(divisions(SCAN_HI)[SCAN_LO:SCAN_HI].sum())
-        return max(0.0, scan - window / (SCAN_HI - SCAN_LO) * self.need(DIVISION))
+        return max(0.0, scan - window / tested(SCAN_LO, SCAN_HI) * self.need(DIVISION))
 
     def write(self, limit):
         """Writing the primes up to limit: the file (where measured) and each prime, the
