@@ -25,6 +25,10 @@
 #define CALIBRATE_QUICK_RUNS  11u
 #define CALIBRATE_QUICK_BATCH 1000000u
 #define CALIBRATE_MAX_BATCH   (1ull << 32)
+/* A row wider than SAMPLE_WIDE is sampled again, up to this many sets in all; --quick,
+ * a check that calibrate works, takes one. */
+#define CALIBRATE_ATTEMPTS       3u
+#define CALIBRATE_QUICK_ATTEMPTS 1u
 
 /* Every primitive, in the order measured and written. The processes come before any thread
  * has been started, so fork copies a process of one thread. */
@@ -266,7 +270,8 @@ int main(int argc, char **argv)
     char self[PATH_MAX];
     calibrate_self(self, sizeof self, argv[0]);
     struct sample_plan plan = {cfg.runs, cfg.quick ? CALIBRATE_QUICK_BATCH : CALIBRATE_BATCH_NS,
-                               CALIBRATE_MAX_BATCH};
+                               CALIBRATE_MAX_BATCH,
+                               cfg.quick ? CALIBRATE_QUICK_ATTEMPTS : CALIBRATE_ATTEMPTS};
     struct prims_env env = {&plan, self, cfg.mpirun, cfg.primes_mpi};
     static struct prims_table table; /* static: some 10 KiB, kept off the stack */
     char err[512];

@@ -50,6 +50,10 @@ int prims_sample(const struct prims_env *env, struct prims_table *t, const char 
     size_t used = strlen(row->note);
     snprintf(row->note + used, sizeof row->note - used, "; %llu per sample",
              (unsigned long long)row->stats.batch);
+    used = strlen(row->note);
+    if (row->stats.attempts > 1)
+        snprintf(row->note + used, sizeof row->note - used, "; the narrowest of %u sets of samples",
+                 row->stats.attempts);
     return 0;
 }
 

@@ -69,6 +69,12 @@ static int sample_find_batch(const struct sample_plan *plan, sample_fn fn, void 
     return 0;
 }
 
+/* The interval's width over the median: how unsettled a set of samples is. */
+static double sample_width(const struct sample_stats *st)
+{
+    return st->median > 0 ? (st->ci_hi - st->ci_lo) / st->median : 0.0;
+}
+
 int sample_measure(const struct sample_plan *plan, sample_fn fn, void *ctx, double per,
                    struct sample_stats *out, char *err, size_t errlen)
 {
@@ -80,16 +86,28 @@ int sample_measure(const struct sample_plan *plan, sample_fn fn, void *ctx, doub
         snprintf(err, errlen, "malloc: %s", strerror(errno));
         return -1;
     }
-    for (unsigned i = 0; i < plan->runs; i++) {
-        uint64_t ns = 0;
-        if (fn(ctx, batch, &ns, err, errlen) != 0) {
-            free(xs);
-            return -1;
+    unsigned attempts = plan->attempts ? plan->attempts : 1, done = 0;
+    struct sample_stats best = {0};
+    while (done < attempts) {
+        for (unsigned i = 0; i < plan->runs; i++) {
+            uint64_t ns = 0;
+            if (fn(ctx, batch, &ns, err, errlen) != 0) {
+                free(xs);
+                return -1;
+            }
+            xs[i] = (double)ns / (double)batch / per;
         }
-        xs[i] = (double)ns / (double)batch / per;
+        struct sample_stats st;
+        sample_summarize(xs, plan->runs, &st);
+        done++;
+        if (done == 1 || sample_width(&st) < sample_width(&best))
+            best = st;
+        if (sample_width(&best) <= SAMPLE_WIDE)
+            break;
     }
-    sample_summarize(xs, plan->runs, out);
-    out->batch = batch;
     free(xs);
+    *out = best;
+    out->batch = batch;
+    out->attempts = done;
     return 0;
 }

@@ -13,11 +13,17 @@
 #define SAMPLE_MIN_RUNS 6u
 #define SAMPLE_MAX_RUNS 100000u
 
+/* A row whose 95% interval is wider than this share of its median was likely disturbed
+ * (a burst of other work, the hypervisor): its samples are taken again, as bench/measure
+ * measures a disturbed comparison again. */
+#define SAMPLE_WIDE 0.05
+
 /* How every row of one calibrate run is sampled. */
 struct sample_plan {
     unsigned runs;      /* samples per row */
     uint64_t batch_ns;  /* the least time one batch (one sample) should take */
     uint64_t max_batch; /* the most operations in one batch */
+    unsigned attempts;  /* the most times a wide row's samples are taken (>= 1) */
 };
 
 /* Performs n operations, and sets *ns to the wall time they took (timer_wall_ns), any set-up
@@ -27,7 +33,8 @@ typedef int (*sample_fn)(void *ctx, uint64_t n, uint64_t *ns, char *err, size_t 
 /* One row's summary, in the row's unit. */
 struct sample_stats {
     unsigned runs;
-    uint64_t batch; /* operations per sample */
+    uint64_t batch;    /* operations per sample */
+    unsigned attempts; /* the sets of samples taken; the narrowest is kept */
     double median, ci_lo, ci_hi, min, max;
 };
 
@@ -41,10 +48,11 @@ void sample_summarize(double *xs, unsigned n, struct sample_stats *out);
 
 /* Finds the batch size (doubling from 1 until a batch lasts plan->batch_ns: those batches
  * are the warm-up), then takes plan->runs samples of that size, each its batch's time over
- * its operations divided by `per`, and summarises them. `per` turns nanoseconds per
- * operation of fn into the row's unit: 1 for ns, 1000 for us, k for ns per division when one
- * operation of fn is k divisions. Returns 0, or -1 with fn's error, or "malloc: reason", in
- * err. */
+ * its operations divided by `per`, and summarises them; while the interval is wider than
+ * SAMPLE_WIDE of the median, up to plan->attempts sets in all, keeping the narrowest. `per` turns
+ * nanoseconds per operation of fn into the row's unit: 1 for ns, 1000 for us, k for ns per division
+ * when one operation of fn is k divisions. Returns 0, or -1 with fn's error, or "malloc: reason",
+ * in err. */
 int sample_measure(const struct sample_plan *plan, sample_fn fn, void *ctx, double per,
                    struct sample_stats *out, char *err, size_t errlen);
 

@@ -89,7 +89,7 @@ static int fake_run(void *ctx, uint64_t n, uint64_t *ns, char *err, size_t errle
 
 static void test_measure(void)
 {
-    struct sample_plan plan = {7, 1000000, 1u << 20};
+    struct sample_plan plan = {7, 1000000, 1u << 20, 3};
     struct fake f = {300, 0, 0, 0};
     struct sample_stats st;
     char err[64] = "";
@@ -99,6 +99,7 @@ static void test_measure(void)
     ASSERT_EQ(f.last_n, 4096u);
     ASSERT_EQ(f.calls, 13u + 7u); /* 1, 2, ..., 4096, then the 7 samples */
     ASSERT_EQ(st.runs, 7u);
+    ASSERT_EQ(st.attempts, 1u); /* steady: one set */
     ASSERT_DBL_EQ(st.median, 300.0);
     ASSERT_DBL_EQ(st.min, 300.0);
     /* per: 1000 makes microseconds. */
@@ -119,10 +120,51 @@ static void test_measure(void)
     ASSERT_STR_EQ(err, "fake: failed");
 }
 
+/* Disturbed while its first `noisy` calls last: every other batch twice as slow. */
+struct jumpy {
+    unsigned calls, noisy;
+};
+
+static int jumpy_run(void *ctx, uint64_t n, uint64_t *ns, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    struct jumpy *j = ctx;
+    j->calls++;
+    *ns = n * (j->calls <= j->noisy && j->calls % 2 ? 600u : 300u);
+    return 0;
+}
+
+/* A wide row is sampled again, the narrowest set kept; no more than plan->attempts sets. */
+static void test_attempts(void)
+{
+    struct sample_plan plan = {7, 1000000, 1u << 20, 3};
+    struct sample_stats st;
+    char err[64] = "";
+    /* The batch search (13 calls at 300 or 600 ns: 4096 or 2048 per batch) and the first set
+     * are disturbed; the second set is steady, and kept. */
+    struct jumpy j = {0, 20};
+    REQUIRE_EQ(sample_measure(&plan, jumpy_run, &j, 1.0, &st, err, sizeof err), 0);
+    ASSERT_EQ(st.attempts, 2u);
+    ASSERT_DBL_EQ(st.median, 300.0);
+    ASSERT_DBL_EQ(st.ci_hi, 300.0);
+    /* Disturbed throughout: every set taken, the row as wide as ever. */
+    j = (struct jumpy){0, 1000};
+    REQUIRE_EQ(sample_measure(&plan, jumpy_run, &j, 1.0, &st, err, sizeof err), 0);
+    ASSERT_EQ(st.attempts, 3u);
+    ASSERT(st.ci_hi - st.ci_lo > 0.05 * st.median);
+    /* One attempt allowed (--quick): a wide row stays as taken. */
+    plan.attempts = 1;
+    j = (struct jumpy){0, 1000};
+    REQUIRE_EQ(sample_measure(&plan, jumpy_run, &j, 1.0, &st, err, sizeof err), 0);
+    ASSERT_EQ(st.attempts, 1u);
+}
+
 int main(void)
 {
     test_ranks();
     test_summarize();
     test_measure();
+    test_attempts();
     return check_done();
 }
