@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define PRIMS_MAX_ROWS 32
-#define PRIMS_NOTE_LEN 200
+#define PRIMS_NOTE_LEN 300 /* the readers take notes of 300 characters at most */
 
 /* One row of calibration.csv. */
 struct prims_row {

@@ -63,6 +63,9 @@ def main(path, runs, wanted):
                                                       ("startup", "optimized")):
                 problems.append(f"{what}: not measured: {r['note']}")
             continue
+        # A note ends with the samples' size (and the sets taken): anything else was cut.
+        if not r["note"].endswith(("per sample", "sets of samples")):
+            problems.append(f"{what}: note cut short: {r['note']!r}")
         if r["runs"] != runs:
             problems.append(f"{what}: {r['runs']} runs, expected {runs}")
         low, high = BOUNDS.get((r["primitive"], r["variant"])) or BOUNDS[(r["primitive"], None)]
