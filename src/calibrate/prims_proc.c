@@ -204,19 +204,11 @@ static int prims_cold_run(void *ctx, uint64_t n, uint64_t *ns, char *err, size_t
     return 0;
 }
 
-int prims_startup(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen)
+/* The start-up child opening PAPI; a row that says why where PAPI cannot be opened. */
+static int prims_startup_papi(const struct prims_env *env, struct prims_table *t, char *err,
+                              size_t errlen)
 {
-    char *bare[] = {(char *)env->self, PRIMS_CHILD, "bare", NULL};
     char *papi[] = {(char *)env->self, PRIMS_CHILD, "papi", NULL};
-    struct prims_exec x = {bare, 0};
-    if (prims_sample(env, t, "startup", "bare", "us", 1000.0, prims_exec_run, &x, err, errlen,
-                     "fork + exec + wait of calibrate in a child mode that exits at once") != 0)
-        return -1;
-    if (prims_sample(env, t, "startup", "cold", "us", 1000.0, prims_cold_run, &x, err, errlen,
-                     "the same after %u MiB written elsewhere evicted the caches (not timed)",
-                     PRIMS_EVICT_BYTES >> 20) != 0)
-        return -1;
-
     /* One try first: where PAPI cannot be opened the child says so by its status. */
     int status;
     char why[256];
@@ -232,11 +224,16 @@ int prims_startup(const struct prims_env *env, struct prims_table *t, char *err,
 #endif
         return prims_skip(t, "startup", "papi", "us", err, errlen, "not measured: %s", reason);
     }
-    x.argv = papi;
-    if (prims_sample(env, t, "startup", "papi", "us", 1000.0, prims_exec_run, &x, err, errlen,
-                     "the same child after opening and starting PAPI as --metrics does") != 0)
-        return -1;
+    struct prims_exec x = {papi, 0};
+    return prims_sample(env, t, "startup", "papi", "us", 1000.0, prims_exec_run, &x, err, errlen,
+                        "the same child after opening and starting PAPI as --metrics does");
+}
 
+/* The bare child through runone, and the primes programs' own start-up, where they are
+ * built beside calibrate; rows that say so where not. */
+static int prims_startup_beside(const struct prims_env *env, struct prims_table *t, char *err,
+                                size_t errlen)
+{
     char runone[PATH_MAX];
     prims_sibling(env->self, "runone", runone, sizeof runone);
     char *launched[8] = {runone, "--fd", NULL, "--", (char *)env->self, PRIMS_CHILD, "bare", NULL};
@@ -269,6 +266,22 @@ int prims_startup(const struct prims_env *env, struct prims_table *t, char *err,
             return -1;
     }
     return 0;
+}
+
+int prims_startup(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen)
+{
+    char *bare[] = {(char *)env->self, PRIMS_CHILD, "bare", NULL};
+    struct prims_exec x = {bare, 0};
+    if (prims_sample(env, t, "startup", "bare", "us", 1000.0, prims_exec_run, &x, err, errlen,
+                     "fork + exec + wait of calibrate in a child mode that exits at once") != 0)
+        return -1;
+    if (prims_sample(env, t, "startup", "cold", "us", 1000.0, prims_cold_run, &x, err, errlen,
+                     "the same after %u MiB written elsewhere evicted the caches (not timed)",
+                     PRIMS_EVICT_BYTES >> 20) != 0)
+        return -1;
+    if (prims_startup_papi(env, t, err, errlen) != 0)
+        return -1;
+    return prims_startup_beside(env, t, err, errlen);
 }
 
 int prims_mpi_startup(const struct prims_env *env, struct prims_table *t, char *err, size_t errlen)
